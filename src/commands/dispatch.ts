@@ -1,0 +1,99 @@
+/*
+ * processCommand and call, as Redis's server.c: every request passes the same checks in the same
+ * order before its handler runs, and the same bookkeeping after.
+ *
+ *   lookup → unknown command / subcommand → arity → auth → refused writes (MISCONF) → MULTI queue → call
+ *   call: time snapshot, propagation unit, handler, statistics, slowlog, reply suppression
+ *
+ * A rejected command inside MULTI dooms the transaction (EXECABORT), as flagTransaction does.
+ */
+
+import type { Client } from '../server/client.js';
+import type { CommandEntry } from './registry.js';
+import { errUnknownCommand, errUnknownSubcommand, errWrongArity, ERR_NOAUTH } from '../protocol/errors.js';
+
+export function processCommand(c: Client, argv: string[]): void {
+  const server = c.server;
+  const cmd = server.commands.lookup(argv);
+  if (cmd === undefined) {
+    rejectCommand(c, null, errUnknownCommand(argv));
+    return;
+  }
+  if (cmd.subcommands !== null && argv.length >= 2 && cmd.run === undefined) {
+    // A container reached here: the subcommand is unknown.
+    rejectCommand(c, null, errUnknownSubcommand(cmd.name, argv[1]));
+    return;
+  }
+  const argc = argv.length;
+  if ((cmd.arity > 0 && argc !== cmd.arity) || argc < -cmd.arity) {
+    rejectCommand(c, cmd, errWrongArity(cmd.fullname));
+    return;
+  }
+  if (!c.authenticated && !cmd.isNoAuth) {
+    rejectCommand(c, cmd, ERR_NOAUTH);
+    return;
+  }
+  if (cmd.isWrite && server.writeRefusal !== null) {
+    rejectCommand(c, cmd, server.writeRefusal);
+    return;
+  }
+  if (c.inMulti && !isTransactionControl(cmd)) {
+    if (cmd.isNoMulti) {
+      rejectCommand(c, cmd, `ERR Command not allowed inside a transaction`);
+      return;
+    }
+    c.multiQueue.push({ cmd, argv });
+    c.reply.raw('+QUEUED\r\n');
+    return;
+  }
+  call(c, cmd, argv);
+}
+
+function isTransactionControl(cmd: CommandEntry): boolean {
+  const n = cmd.name;
+  return n === 'exec' || n === 'discard' || n === 'multi' || n === 'watch' || n === 'quit' || n === 'reset';
+}
+
+/** Replies an error for a command that is not run, counting it as Redis does. */
+export function rejectCommand(c: Client, cmd: CommandEntry | null, error: string): void {
+  if (c.inMulti) c.dirtyExec = true;
+  if (cmd !== null) cmd.stats.rejectedCalls++;
+  c.reply.error(error);
+  c.server.countErrors(c);
+}
+
+/** Runs a command that passed the checks: the single place where commands execute. */
+export function call(c: Client, cmd: CommandEntry, argv: string[]): void {
+  const server = c.server;
+  const ks = server.keyspace;
+  const nested = server.callDepth++ > 0;
+  if (!nested) ks.now = Date.now();
+  if (server.monitors.size > 0 && !cmd.isSkipMonitor && !cmd.isAdmin) server.feedMonitors(c, argv);
+  const skipThis = c.skipNextReply;
+  c.skipNextReply = false;
+  const mark = c.reply.length;
+  const errorsBefore = c.reply.errors.length;
+  ks.effects.beginUnit();
+  const start = performance.now();
+  try {
+    cmd.run!(c, argv);
+  } catch (err) {
+    // A handler bug must not take the server down: answer an error, keep serving.
+    server.log.error({ err, command: cmd.fullname }, 'command failed with an internal error');
+    c.reply.error(`ERR internal error while running '${cmd.fullname}'`);
+  } finally {
+    ks.effects.endUnit(cmd.name === 'exec');
+    server.callDepth--;
+  }
+  const usec = Math.round((performance.now() - start) * 1000);
+  cmd.stats.calls++;
+  cmd.stats.usec += usec;
+  server.stats.totalCommands++;
+  if (c.reply.errors.length > errorsBefore) {
+    cmd.stats.failedCalls++;
+    server.countErrors(c);
+  }
+  if (!cmd.isSkipSlowlog) server.slowlog.consider(c, argv, usec);
+  c.lastCommand = cmd.fullname;
+  if (skipThis || c.replyMode === 'off') c.reply.truncate(mark);
+}

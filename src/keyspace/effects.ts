@@ -1,0 +1,113 @@
+/*
+ * The one mutation path. Every change to the keyspace is described here, once:
+ *
+ *   keyChanged(db, key, class, event)  WATCH invalidation, keyspace notification, dirty counter
+ *   propagate(db, argv)                the effect as it must be replayed (AOF, replicas, snapshots)
+ *
+ * Propagated commands of one top-level command execution form a unit. When the unit ends it goes
+ * to every sink; a unit of more than one command (or an EXEC) is wrapped in MULTI ... EXEC so a
+ * replayer applies it atomically, as Redis 7's propagatePendingCommands does. Sinks track the
+ * selected database themselves (the AOF writer emits SELECT when it changes).
+ *
+ * Keep in step: every command that writes must call both, in the replayed form its handler chooses.
+ */
+
+import { NOTIFY_KEYEVENT, NOTIFY_KEYSPACE } from './notify.js';
+
+export interface PropagatedCommand {
+  db: number;
+  argv: string[];
+}
+
+/** Receives finished units. The log, replication and tests subscribe here. */
+export interface PropagationSink {
+  /** `ops` already carries the MULTI/EXEC wrapper when one is needed; never empty. */
+  write(ops: readonly PropagatedCommand[]): void;
+}
+
+/** Something that cares whether a key changed (a client's WATCH). */
+export interface KeyWatcher {
+  watchedKeyTouched(): void;
+}
+
+export type Publisher = (channel: string, message: string) => void;
+
+export class Effects {
+  /** Changes since the last save (Redis's server.dirty). */
+  dirty = 0;
+  /** notify-keyspace-events as flags. */
+  notifyFlags = 0;
+  /** Set by pub/sub; keyspace notifications are published through it. */
+  publisher: Publisher | null = null;
+  /** Called for every modified key, e.g. for client-side caching invalidation. */
+  keyModifiedHooks: Array<(db: number, key: string) => void> = [];
+
+  private unit: PropagatedCommand[] = [];
+  private unitDepth = 0;
+  private readonly sinks: PropagationSink[] = [];
+
+  addSink(sink: PropagationSink): void {
+    this.sinks.push(sink);
+  }
+
+  removeSink(sink: PropagationSink): void {
+    const i = this.sinks.indexOf(sink);
+    if (i >= 0) this.sinks.splice(i, 1);
+  }
+
+  /** Records the replayed form of an effect in the current unit. */
+  propagate(db: number, argv: string[]): void {
+    if (this.sinks.length === 0) return;
+    this.unit.push({ db, argv });
+  }
+
+  /** Opens a unit (nested calls, e.g. EXEC running its commands, join the outer unit). */
+  beginUnit(): void {
+    this.unitDepth++;
+  }
+
+  /** Closes a unit; the outermost close hands the commands to the sinks. */
+  endUnit(wrap = false): void {
+    if (--this.unitDepth > 0) return;
+    const ops = this.unit;
+    if (ops.length === 0) return;
+    this.unit = [];
+    let out = ops;
+    if (wrap || ops.length > 1) {
+      const db = ops[0].db;
+      out = [{ db, argv: ['MULTI'] }, ...ops, { db: ops[ops.length - 1].db, argv: ['EXEC'] }];
+    }
+    for (const sink of this.sinks) sink.write(out);
+  }
+
+  /** Redis's signalModifiedKey + notifyKeyspaceEvent + dirty++, for one changed key. */
+  keyChanged(db: WatchedDb, key: string, notifyClass: number, event: string): void {
+    this.touchWatchedKey(db, key);
+    this.notify(notifyClass, event, key, db.id);
+    this.dirty++;
+  }
+
+  /** signalModifiedKey alone: WATCH and tracking, no notification. */
+  touchWatchedKey(db: WatchedDb, key: string): void {
+    const watchers = db.watchers.get(key);
+    if (watchers !== undefined) for (const w of watchers) w.watchedKeyTouched();
+    for (const hook of this.keyModifiedHooks) hook(db.id, key);
+  }
+
+  /** Every watcher of the db (FLUSHDB, SWAPDB). */
+  touchAllWatched(db: WatchedDb): void {
+    for (const watchers of db.watchers.values()) for (const w of watchers) w.watchedKeyTouched();
+  }
+
+  notify(notifyClass: number, event: string, key: string, dbid: number): void {
+    const flags = this.notifyFlags;
+    if (!(flags & notifyClass) || this.publisher === null) return;
+    if (flags & NOTIFY_KEYSPACE) this.publisher(`__keyspace@${dbid}__:${key}`, event);
+    if (flags & NOTIFY_KEYEVENT) this.publisher(`__keyevent@${dbid}__:${event}`, key);
+  }
+}
+
+export interface WatchedDb {
+  readonly id: number;
+  readonly watchers: Map<string, Set<KeyWatcher>>;
+}

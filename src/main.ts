@@ -1,0 +1,44 @@
+/*
+ * strata-server: config → recovery → listen. Arguments as redis-server:
+ *   strata-server [/path/to/redis.conf] [--directive value ...]
+ */
+
+import { loadStartupConfig } from './config/startup.js';
+import { Server, REDIS_VERSION, STRATA_VERSION } from './server/server.js';
+
+export async function startServer(args: string[]): Promise<Server> {
+  const config = loadStartupConfig(args);
+  const dir = config.getString('dir');
+  try {
+    process.chdir(dir);
+  } catch (err) {
+    console.error(`Can't chdir to '${dir}': ${(err as Error).message}`);
+    process.exit(1);
+  }
+  const server = new Server(config);
+  try {
+    await server.listen();
+  } catch (err) {
+    server.log.warn(`Failed listening on port ${config.getNumber('port')} (tcp), aborting. ${(err as Error).message}`);
+    process.exit(1);
+  }
+  server.log.notice(
+    { version: STRATA_VERSION, redis_version: REDIS_VERSION, port: server.address?.port, config_file: config.configFile || null },
+    'strata is ready to accept connections',
+  );
+  return server;
+}
+
+export function installSignalHandlers(server: Server): void {
+  const stop = (signal: string): void => {
+    server.log.notice(`Received ${signal} scheduling shutdown...`);
+    void server.shutdown().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+export async function main(args: string[]): Promise<void> {
+  const server = await startServer(args);
+  installSignalHandlers(server);
+}

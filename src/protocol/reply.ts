@@ -1,0 +1,205 @@
+/*
+ * Reply writer: encodes RESP2 or RESP3 replies into one growable buffer per client.
+ *
+ * Strings are latin1 (one char per byte), so binary values go out unchanged. The buffer is reused
+ * between ticks: `take()` hands out a copy of what was written and rewinds. Aggregate headers
+ * whose size is not known in advance are written with `deferLength()` / `setDeferredLength()`.
+ *
+ * RESP3 ↔ RESP2 mapping (as Redis's networking.c): map → flat array of 2n, set → array,
+ * double → bulk string, null → $-1 (or *-1 for null arrays), boolean → :1/:0, verbatim → bulk,
+ * push → array, big number → bulk.
+ */
+
+import { formatDouble } from '../types/numbers.js';
+
+declare global {
+  interface Buffer {
+    /** Node's fast latin1 encoder (what buf.write(s, off, 'latin1') calls), untyped in @types/node. */
+    latin1Write(s: string, offset: number): number;
+  }
+}
+
+const CRLF = '\r\n';
+const INITIAL = 16 * 1024;
+/** Width reserved for a deferred aggregate length: up to 10 digits, padded in place. */
+const DEFER_WIDTH = 11;
+
+export class ReplyWriter {
+  resp: 2 | 3 = 2;
+  /** Error replies written since the last reset (for failed_calls / errorstats bookkeeping). */
+  errors: string[] = [];
+  private buf: Buffer = Buffer.allocUnsafe(INITIAL);
+  private len = 0;
+  /** Deferred headers are rewritten once their length is known; positions of pending ones. */
+  private deferred: Array<{ at: number; type: string }> = [];
+
+  get length(): number {
+    return this.len;
+  }
+
+  /** A copy of the encoded bytes, and the writer rewinds for the next tick. */
+  take(): Buffer {
+    const out = this.deferred.length > 0 ? this.compact() : Buffer.from(this.buf.subarray(0, this.len));
+    this.len = 0;
+    return out;
+  }
+
+  /** Drop everything written after `mark` (used when a command's reply must be replaced). */
+  truncate(mark: number): void {
+    this.len = mark;
+    this.deferred = this.deferred.filter((d) => d.at < mark);
+  }
+
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+
+  /** Appends raw protocol text that is known to be ASCII/latin1. */
+  raw(s: string): void {
+    this.ensure(s.length);
+    this.len += this.buf.latin1Write(s, this.len);
+  }
+
+  rawBytes(b: Buffer): void {
+    this.ensure(b.length);
+    b.copy(this.buf, this.len);
+    this.len += b.length;
+  }
+
+  ok(): void {
+    this.raw('+OK\r\n');
+  }
+
+  simple(s: string): void {
+    this.raw('+' + s + CRLF);
+  }
+
+  /** `text` is the full error including its code, e.g. "ERR syntax error" or "WRONGTYPE ...". */
+  error(text: string): void {
+    // Like Redis's addReplyErrorLength: newlines would break the protocol, so they become spaces.
+    const safe = text.indexOf('\r') >= 0 || text.indexOf('\n') >= 0 ? text.replace(/[\r\n]/g, ' ') : text;
+    this.errors.push(safe);
+    this.raw('-' + safe + CRLF);
+  }
+
+  integer(n: number | bigint): void {
+    this.raw(':' + (typeof n === 'number' && !Number.isSafeInteger(n) ? BigInt(Math.trunc(n)).toString() : String(n)) + CRLF);
+  }
+
+  bulk(s: string): void {
+    const n = s.length;
+    this.ensure(n + 16);
+    this.len += this.buf.latin1Write('$' + n + CRLF, this.len);
+    this.len += this.buf.latin1Write(s, this.len);
+    this.buf[this.len++] = 13;
+    this.buf[this.len++] = 10;
+  }
+
+  bulkBuffer(b: Buffer): void {
+    this.raw('$' + b.length + CRLF);
+    this.rawBytes(b);
+    this.raw(CRLF);
+  }
+
+  /** Null bulk string ($-1, RESP3 _). */
+  nullBulk(): void {
+    this.raw(this.resp === 3 ? '_\r\n' : '$-1\r\n');
+  }
+
+  /** Null array (*-1, RESP3 _). */
+  nullArray(): void {
+    this.raw(this.resp === 3 ? '_\r\n' : '*-1\r\n');
+  }
+
+  bulkOrNull(s: string | undefined | null): void {
+    if (s === undefined || s === null) this.nullBulk();
+    else this.bulk(s);
+  }
+
+  array(n: number): void {
+    this.raw('*' + n + CRLF);
+  }
+
+  map(n: number): void {
+    this.raw(this.resp === 3 ? '%' + n + CRLF : '*' + n * 2 + CRLF);
+  }
+
+  set(n: number): void {
+    this.raw(this.resp === 3 ? '~' + n + CRLF : '*' + n + CRLF);
+  }
+
+  push(n: number): void {
+    this.raw(this.resp === 3 ? '>' + n + CRLF : '*' + n + CRLF);
+  }
+
+  double(d: number): void {
+    const s = formatDouble(d);
+    if (this.resp === 3) this.raw(',' + s + CRLF);
+    else this.bulk(s);
+  }
+
+  bool(b: boolean): void {
+    this.raw(this.resp === 3 ? (b ? '#t\r\n' : '#f\r\n') : b ? ':1\r\n' : ':0\r\n');
+  }
+
+  bigNumber(s: string): void {
+    if (this.resp === 3) this.raw('(' + s + CRLF);
+    else this.bulk(s);
+  }
+
+  /** Verbatim string; `format` is a 3-letter type such as "txt". */
+  verbatim(s: string, format = 'txt'): void {
+    if (this.resp === 3) {
+      this.raw('=' + (s.length + 4) + CRLF + format + ':');
+      this.raw(s);
+      this.raw(CRLF);
+    } else {
+      this.bulk(s);
+    }
+  }
+
+  bulks(items: readonly string[]): void {
+    this.array(items.length);
+    for (const s of items) this.bulk(s);
+  }
+
+  /** Starts an aggregate whose length is filled in later with setDeferredLength. */
+  deferLength(type: 'array' | 'map' | 'set' = 'array'): number {
+    const at = this.len;
+    this.ensure(DEFER_WIDTH + 3);
+    this.len += DEFER_WIDTH + 3;
+    this.deferred.push({ at, type });
+    return at;
+  }
+
+  setDeferredLength(at: number, n: number): void {
+    const d = this.deferred.find((x) => x.at === at);
+    if (!d) return;
+    const prefix = d.type === 'map' ? (this.resp === 3 ? '%' : '*') : d.type === 'set' ? (this.resp === 3 ? '~' : '*') : '*';
+    const count = d.type === 'map' && this.resp === 2 ? n * 2 : n;
+    const header = prefix + count + CRLF;
+    // Store the header left-aligned and mark the unused tail for compaction.
+    this.buf.fill(0, at, at + DEFER_WIDTH + 3);
+    this.buf.latin1Write(header, at);
+    (d as { at: number; type: string; header?: string }).header = header;
+  }
+
+  /** Builds the output, squeezing the padding out of deferred headers. */
+  private compact(): Buffer {
+    const parts: Buffer[] = [];
+    let from = 0;
+    for (const d of this.deferred as Array<{ at: number; header?: string }>) {
+      parts.push(this.buf.subarray(from, d.at));
+      parts.push(Buffer.from(d.header ?? '*0\r\n', 'latin1'));
+      from = d.at + DEFER_WIDTH + 3;
+    }
+    parts.push(this.buf.subarray(from, this.len));
+    this.deferred = [];
+    return Buffer.concat(parts);
+  }
+}

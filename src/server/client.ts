@@ -1,0 +1,107 @@
+/*
+ * One connection: its socket, request parser, reply writer and the state Redis keeps per client
+ * (selected db, name, MULTI queue, WATCHed keys, reply mode, ...).
+ *
+ * Data flow: socket 'data' → parser.feed → dispatch each complete request → replies accumulate in
+ * `reply` → the server flushes all clients with output once per tick (one socket write each), which
+ * is where group commit will hold replies until the log covering them is durable.
+ */
+
+import type { Socket } from 'node:net';
+import { RequestParser } from '../protocol/parser.js';
+import { ReplyWriter } from '../protocol/reply.js';
+import type { Db } from '../keyspace/db.js';
+import type { KeyWatcher } from '../keyspace/effects.js';
+import type { CommandEntry } from '../commands/registry.js';
+import type { Server } from './server.js';
+
+export interface QueuedCommand {
+  cmd: CommandEntry;
+  argv: string[];
+}
+
+export type ReplyMode = 'on' | 'off' | 'skip';
+
+export class Client implements KeyWatcher {
+  readonly id: number;
+  readonly parser = new RequestParser();
+  readonly reply = new ReplyWriter();
+  db: Db;
+  name = '';
+  libName = '';
+  libVer = '';
+  authenticated: boolean;
+  user = 'default';
+
+  /** MULTI state: queued commands, and the two ways a transaction is doomed. */
+  inMulti = false;
+  multiQueue: QueuedCommand[] = [];
+  /** A queued command was rejected (EXECABORT). */
+  dirtyExec = false;
+  /** A WATCHed key changed (EXEC returns null). */
+  dirtyCas = false;
+  /** WATCHed keys, as [db, key] pairs. */
+  watched: Array<{ db: Db; key: string }> = [];
+
+  replyMode: ReplyMode = 'on';
+  /** Set by CLIENT REPLY SKIP for the next command only. */
+  skipNextReply = false;
+  noEvict = false;
+  monitor = false;
+  closeAfterReply = false;
+  closed = false;
+  /** Queued for the end-of-tick flush. */
+  pendingFlush = false;
+
+  readonly createdAt = Date.now();
+  lastInteraction = Date.now();
+  lastCommand = 'NULL';
+  readonly addr: string;
+  readonly laddr: string;
+  readonly fd: number;
+
+  constructor(
+    readonly server: Server,
+    readonly socket: Socket,
+    id: number,
+  ) {
+    this.id = id;
+    this.db = server.keyspace.dbs[0];
+    this.authenticated = server.config.getString('requirepass') === '';
+    this.parser.authRequired = !this.authenticated;
+    this.addr = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    this.laddr = `${socket.localAddress ?? '?'}:${socket.localPort ?? 0}`;
+    this.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+  }
+
+  /** Logs the client in as `user`, or out (null): AUTH, HELLO AUTH, RESET. */
+  setAuthenticated(user: string | null): void {
+    this.authenticated = user !== null;
+    this.user = user ?? 'default';
+    this.parser.authRequired = !this.authenticated;
+  }
+
+  watchedKeyTouched(): void {
+    this.dirtyCas = true;
+  }
+
+  /** Forgets every WATCHed key (UNWATCH, EXEC, DISCARD, disconnect). */
+  unwatchAll(): void {
+    for (const { db, key } of this.watched) {
+      const set = db.watchers.get(key);
+      if (set === undefined) continue;
+      set.delete(this);
+      if (set.size === 0) db.watchers.delete(key);
+    }
+    this.watched = [];
+    this.dirtyCas = false;
+  }
+
+  /** Leaves MULTI state (EXEC, DISCARD, RESET). */
+  discardTransaction(): void {
+    this.inMulti = false;
+    this.multiQueue = [];
+    this.dirtyExec = false;
+    this.unwatchAll();
+  }
+}

@@ -1,0 +1,359 @@
+/*
+ * The server: listeners, clients, the tick and the cron.
+ *
+ * The tick: socket data is parsed and executed at once, on the one command thread; replies
+ * accumulate per client and are written once per event-loop turn by `flush()` (one socket write
+ * per client per tick). `flush()` is the single place where output leaves, so group commit hooks in
+ * there: `beforeFlush` hooks run first (the log appends the tick's writes) and may hold replies
+ * until the log is durable.
+ *
+ * The cron runs `hz` times a second: active expiry, client timeouts, instantaneous metrics.
+ */
+
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { Client } from './client.js';
+import { Slowlog } from './slowlog.js';
+import { createLogger, setLogLevel, type Logger } from './log.js';
+import { Config } from '../config/config.js';
+import { Keyspace } from '../keyspace/db.js';
+import { ActiveExpire } from '../keyspace/expire.js';
+import { parseNotifyFlags } from '../keyspace/notify.js';
+import { CommandTable } from '../commands/registry.js';
+import { processCommand } from '../commands/dispatch.js';
+
+export const STRATA_VERSION = '0.1.0';
+/** The Redis version strata presents to clients (INFO redis_version, HELLO version). */
+export const REDIS_VERSION = '7.0.15';
+
+export interface ServerStats {
+  totalConnections: number;
+  rejectedConnections: number;
+  totalCommands: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+  totalErrorReplies: number;
+  unexpectedErrorReplies: number;
+}
+
+function newStats(): ServerStats {
+  return {
+    totalConnections: 0,
+    rejectedConnections: 0,
+    totalCommands: 0,
+    netInputBytes: 0,
+    netOutputBytes: 0,
+    totalErrorReplies: 0,
+    unexpectedErrorReplies: 0,
+  };
+}
+
+/** A hook run at the start of each flush (e.g. the log appending this tick's writes). */
+export type TickHook = () => void;
+
+export class Server {
+  readonly keyspace: Keyspace;
+  readonly commands = new CommandTable();
+  readonly clients = new Map<number, Client>();
+  readonly monitors = new Set<Client>();
+  readonly slowlog = new Slowlog();
+  readonly activeExpire: ActiveExpire;
+  readonly log: Logger;
+  readonly runId = randomBytes(20).toString('hex');
+  readonly startTime = Date.now();
+  stats: ServerStats = newStats();
+  /** errorstats: error code (first word) → count. */
+  errorStats = new Map<string, number>();
+  /** When set, write commands are refused with this error (e.g. after a failed fsync). */
+  writeRefusal: string | null = null;
+  /** Depth of nested `call`s (EXEC runs its commands inside its own call). */
+  callDepth = 0;
+  readonly beforeFlush: TickHook[] = [];
+  readonly shutdownHooks: Array<() => void> = [];
+  /** Run by RESET for state that other families keep per client (pub/sub, tracking, ...). */
+  readonly clientResetHooks: Array<(c: Client) => void> = [];
+
+  private readonly listeners: net.Server[] = [];
+  private nextClientId = 1;
+  private pending: Client[] = [];
+  private flushScheduled = false;
+  private cronTimer: NodeJS.Timeout | null = null;
+  private protoMaxBulkLen: number;
+  private queryBufferLimit: number;
+  private shuttingDown = false;
+
+  constructor(readonly config: Config) {
+    this.keyspace = new Keyspace(config.getNumber('databases'));
+    this.activeExpire = new ActiveExpire(this.keyspace);
+    this.log = createLogger(config.getString('loglevel'), config.getString('logfile'));
+    this.protoMaxBulkLen = config.getNumber('proto-max-bulk-len');
+    this.queryBufferLimit = config.getNumber('client-query-buffer-limit');
+    this.applyConfig();
+    config.onChange(() => this.applyConfig());
+  }
+
+  /** Copies config values the hot paths read into fields (called at start and on every change). */
+  private applyConfig(): void {
+    const cfg = this.config;
+    this.protoMaxBulkLen = cfg.getNumber('proto-max-bulk-len');
+    this.queryBufferLimit = cfg.getNumber('client-query-buffer-limit');
+    this.slowlog.thresholdUsec = cfg.getNumber('slowlog-log-slower-than');
+    this.slowlog.maxLen = cfg.getNumber('slowlog-max-len');
+    this.slowlog.trim();
+    this.keyspace.effects.notifyFlags = parseNotifyFlags(cfg.getString('notify-keyspace-events'));
+    this.keyspace.lazyExpireUnlink = cfg.getBool('lazyfree-lazy-expire');
+    setLogLevel(this.log, cfg.getString('loglevel'));
+    if (this.cronTimer !== null) this.startCron();
+  }
+
+  /** Binds every `bind` address on `port`. Resolves once listening. */
+  async listen(): Promise<void> {
+    const port = this.config.getNumber('port');
+    const binds = this.config
+      .getString('bind')
+      .split(' ')
+      .filter((a) => a !== '')
+      .map((a) => (a === '*' ? '0.0.0.0' : a === '-::*' || a === '::*' ? '::' : a.replace(/^-/, '')));
+    for (const host of binds) {
+      const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', (err: NodeJS.ErrnoException) => {
+          // "-" addresses are optional in Redis: a missing interface is not fatal.
+          if (binds.length > 1 && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT')) resolve();
+          else reject(err);
+        });
+        srv.listen({ port, host, ipv6Only: host === '::' }, () => {
+          this.listeners.push(srv);
+          resolve();
+        });
+      });
+    }
+    this.startCron();
+  }
+
+  private startCron(): void {
+    if (this.cronTimer !== null) clearInterval(this.cronTimer);
+    const hz = Math.min(500, Math.max(1, this.config.getNumber('hz')));
+    this.cronTimer = setInterval(() => this.cron(hz), Math.floor(1000 / hz));
+    this.cronTimer.unref();
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.shuttingDown) {
+      socket.destroy();
+      return;
+    }
+    const maxclients = this.config.getNumber('maxclients');
+    if (this.clients.size >= maxclients) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    if (this.config.getBool('protected-mode') && this.config.getString('requirepass') === '' && !isLoopback(socket.remoteAddress)) {
+      this.stats.rejectedConnections++;
+      socket.end(PROTECTED_MODE_ERROR);
+      return;
+    }
+    const c = new Client(this, socket, this.nextClientId++);
+    this.clients.set(c.id, c);
+    this.stats.totalConnections++;
+    socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
+    socket.on('error', () => this.closeClient(c));
+    socket.on('close', () => this.closeClient(c));
+  }
+
+  private onData(c: Client, chunk: Buffer): void {
+    if (c.closed || c.closeAfterReply) return;
+    this.stats.netInputBytes += chunk.length;
+    c.lastInteraction = Date.now();
+    const parser = c.parser;
+    parser.maxBulkLen = this.protoMaxBulkLen;
+    parser.feed(chunk);
+    let argv: string[] | null;
+    while (!c.closeAfterReply && (argv = parser.next()) !== null) {
+      processCommand(c, argv);
+    }
+    if (parser.error !== null && !c.closeAfterReply) {
+      c.reply.error(parser.error);
+      this.countErrors(c);
+      c.closeAfterReply = true;
+    } else if (parser.buffered > this.queryBufferLimit) {
+      this.log.warn({ client: c.addr }, 'Closing client that reached max query buffer length');
+      c.closeAfterReply = true;
+    }
+    this.queueFlush(c);
+  }
+
+  /** Schedules the client's output (or close) for the end of this tick. */
+  queueFlush(c: Client): void {
+    if (c.pendingFlush) return;
+    c.pendingFlush = true;
+    this.pending.push(c);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushBound);
+    }
+  }
+
+  private readonly flushBound = (): void => this.flush();
+
+  /** Writes every pending client's replies: one write per client per tick. */
+  flush(): void {
+    this.flushScheduled = false;
+    for (const hook of this.beforeFlush) hook();
+    const pending = this.pending;
+    this.pending = [];
+    for (const c of pending) {
+      c.pendingFlush = false;
+      if (c.closed) continue;
+      if (c.reply.length > 0) {
+        const out = c.reply.take();
+        this.stats.netOutputBytes += out.length;
+        c.socket.write(out);
+      }
+      if (c.closeAfterReply) {
+        c.socket.end();
+        this.closeClient(c);
+      }
+    }
+  }
+
+  closeClient(c: Client): void {
+    if (c.closed) return;
+    c.closed = true;
+    c.unwatchAll();
+    this.monitors.delete(c);
+    this.clients.delete(c.id);
+    if (!c.socket.destroyed && !c.closeAfterReply) c.socket.destroy();
+  }
+
+  /** Adds the error replies a client just received to errorstats. */
+  countErrors(c: Client): void {
+    const errors = c.reply.errors;
+    if (errors.length === 0) return;
+    for (const e of errors) {
+      const sp = e.indexOf(' ');
+      const code = sp < 0 ? e : e.slice(0, sp);
+      this.errorStats.set(code, (this.errorStats.get(code) ?? 0) + 1);
+      this.stats.totalErrorReplies++;
+    }
+    c.reply.errors.length = 0;
+  }
+
+  /** MONITOR line: +<unix.micro> [<db> <addr>] "arg" ... */
+  feedMonitors(c: Client, argv: readonly string[]): void {
+    const now = Date.now();
+    let line = `+${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, '0')} [${c.db.id} ${c.addr}]`;
+    for (const a of argv) line += ' ' + quoteMonitorArg(a);
+    for (const m of this.monitors) {
+      m.reply.raw(line + '\r\n');
+      this.queueFlush(m);
+    }
+  }
+
+  private cron(hz: number): void {
+    const now = Date.now();
+    this.activeExpire.cycle(250 / hz);
+    const timeout = this.config.getNumber('timeout') * 1000;
+    if (timeout > 0) {
+      for (const c of this.clients.values()) {
+        if (!c.monitor && now - c.lastInteraction > timeout) {
+          c.socket.destroy();
+          this.closeClient(c);
+        }
+      }
+    }
+    // Expired-key deletions of the cron are writes too: let the tick deliver them.
+    if (this.pending.length > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushBound);
+    }
+  }
+
+  resetStats(): void {
+    this.stats = newStats();
+    this.errorStats.clear();
+    for (const cmd of this.commands.all()) {
+      cmd.stats.calls = 0;
+      cmd.stats.usec = 0;
+      cmd.stats.rejectedCalls = 0;
+      cmd.stats.failedCalls = 0;
+    }
+    const ks = this.keyspace.stats;
+    ks.expiredKeys = 0;
+    ks.keyspaceHits = 0;
+    ks.keyspaceMisses = 0;
+    ks.expiredStalePerc = 0;
+    ks.expiredTimeCapReached = 0;
+  }
+
+  /** Stops listening, flushes replies, runs shutdown hooks (persistence), closes clients. */
+  async shutdown(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    if (this.cronTimer !== null) clearInterval(this.cronTimer);
+    for (const l of this.listeners) l.close();
+    for (const hook of this.shutdownHooks) hook();
+    this.flush();
+    for (const c of [...this.clients.values()]) {
+      c.socket.end();
+      this.closeClient(c);
+    }
+    this.log.notice('Redis is now ready to exit, bye bye...');
+  }
+
+  get address(): net.AddressInfo | null {
+    const a = this.listeners[0]?.address();
+    return a && typeof a === 'object' ? a : null;
+  }
+}
+
+const PROTECTED_MODE_ERROR =
+  '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. ' +
+  'In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to ' +
+  'Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command ' +
+  "'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is " +
+  'running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this ' +
+  'change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and ' +
+  "setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just " +
+  "for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. " +
+  'NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n';
+
+function isLoopback(addr: string | undefined): boolean {
+  if (addr === undefined) return true;
+  return addr.startsWith('127.') || addr === '::1' || addr.startsWith('::ffff:127.');
+}
+
+/** sdscatrepr: printable bytes as is, the rest escaped, within double quotes. */
+export function quoteMonitorArg(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    switch (c) {
+      case 92:
+        out += '\\\\';
+        break;
+      case 34:
+        out += '\\"';
+        break;
+      case 10:
+        out += '\\n';
+        break;
+      case 13:
+        out += '\\r';
+        break;
+      case 9:
+        out += '\\t';
+        break;
+      case 7:
+        out += '\\a';
+        break;
+      case 8:
+        out += '\\b';
+        break;
+      default:
+        out += c >= 32 && c < 127 ? s[i] : '\\x' + c.toString(16).padStart(2, '0');
+    }
+  }
+  return out + '"';
+}

@@ -1,0 +1,149 @@
+/*
+ * Number parsing and formatting with Redis's exact rules (util.c).
+ *
+ * - Integers are int64 in Redis; JS numbers are exact only to 2^53, so values outside that range are
+ *   carried as bigint by the callers that need them (INCRBY near the limits).
+ * - `formatDouble` is C's "%.17g", which Redis 7.0 uses for every double reply (ZSCORE, ZINCRBY, ...).
+ */
+
+export const INT64_MAX = 9223372036854775807n;
+export const INT64_MIN = -9223372036854775808n;
+/** LONG_MAX / LLONG_MAX as a float, for range checks that Redis does on doubles. */
+export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Redis's string2ll: optional '-', then digits with no leading zero (except "0" itself), no spaces,
+ * no '+', within int64. Returns a bigint, or null when the text is not such an integer.
+ */
+export function parseInt64(s: string): bigint | null {
+  const n = s.length;
+  if (n === 0 || n > 20) return null;
+  let i = 0;
+  if (s.charCodeAt(0) === 45) {
+    if (n === 1) return null;
+    i = 1;
+  }
+  const first = s.charCodeAt(i);
+  if (first === 48) return n === 1 ? 0n : null; // "0" only; "-0" and "007" are not canonical
+  if (first < 49 || first > 57) return null;
+  for (let j = i + 1; j < n; j++) {
+    const c = s.charCodeAt(j);
+    if (c < 48 || c > 57) return null;
+  }
+  const v = BigInt(s);
+  if (v > INT64_MAX || v < INT64_MIN) return null;
+  return v;
+}
+
+/**
+ * Fast path of string2ll for the common case: returns a JS number when `s` is a canonical integer
+ * within ±2^53, `undefined` otherwise (the caller then falls back to parseInt64).
+ */
+export function parseSafeInt(s: string): number | undefined {
+  const n = s.length;
+  if (n === 0 || n > 16) return undefined;
+  let i = 0;
+  let neg = false;
+  if (s.charCodeAt(0) === 45) {
+    if (n === 1) return undefined;
+    neg = true;
+    i = 1;
+  }
+  const first = s.charCodeAt(i);
+  if (first === 48) return n === 1 ? 0 : undefined;
+  let v = 0;
+  for (; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    v = v * 10 + d;
+  }
+  if (v > MAX_SAFE) return undefined;
+  return neg ? -v : v;
+}
+
+/**
+ * An integer argument that Redis would read with getLongLongFromObjectOrReply, as a JS number.
+ * Values beyond ±2^53 are returned rounded; callers that do arithmetic near the int64 limits use
+ * parseInt64 instead.
+ */
+export function parseIntArg(s: string): number | null {
+  const fast = parseSafeInt(s);
+  if (fast !== undefined) return fast;
+  const big = parseInt64(s);
+  return big === null ? null : Number(big);
+}
+
+const DOUBLE_RE = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)$/i;
+const HEX_FLOAT_RE = /^[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?$/;
+
+/**
+ * Redis's string2d (strtod): the whole string must be a number, no leading space, not NaN.
+ * Accepts "inf", "-inf", "+inf", "infinity", hex floats. Returns null when invalid.
+ */
+export function parseDouble(s: string): number | null {
+  if (s.length === 0 || s.length > 5 * 1024) return null;
+  const c0 = s.charCodeAt(0);
+  if (c0 === 32 || (c0 >= 9 && c0 <= 13)) return null;
+  if (DOUBLE_RE.test(s)) {
+    const lower = s.toLowerCase();
+    const body = lower.replace(/^[+-]/, '');
+    if (body === 'nan') return null;
+    if (body === 'inf' || body === 'infinity') return lower[0] === '-' ? -Infinity : Infinity;
+    return Number(s);
+  }
+  if (HEX_FLOAT_RE.test(s)) return parseHexFloat(s);
+  return null;
+}
+
+function parseHexFloat(s: string): number {
+  let neg = false;
+  let i = 0;
+  if (s[0] === '+' || s[0] === '-') {
+    neg = s[0] === '-';
+    i = 1;
+  }
+  const body = s.slice(i + 2);
+  const [mant, expPart] = body.split(/[pP]/);
+  const [intPart, fracPart = ''] = mant.split('.');
+  let v = 0;
+  for (const ch of intPart) v = v * 16 + parseInt(ch, 16);
+  let scale = 1 / 16;
+  for (const ch of fracPart) {
+    v += parseInt(ch, 16) * scale;
+    scale /= 16;
+  }
+  const e = expPart === undefined ? 0 : parseInt(expPart, 10);
+  v = v * Math.pow(2, e);
+  return neg ? -v : v;
+}
+
+/** C's printf("%.17g", d), with Redis's "inf"/"-inf" spelling. */
+export function formatDouble(d: number): string {
+  if (d === Infinity) return 'inf';
+  if (d === -Infinity) return '-inf';
+  if (Number.isNaN(d)) return 'nan';
+  return formatG(d, 17);
+}
+
+/** C's "%.<precision>g". */
+export function formatG(d: number, precision: number): string {
+  if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  const exp = d.toExponential(precision - 1); // d.ddddde+X
+  const eIdx = exp.indexOf('e');
+  const x = parseInt(exp.slice(eIdx + 1), 10);
+  if (x < -4 || x >= precision) {
+    let mant = exp.slice(0, eIdx);
+    if (mant.includes('.')) mant = mant.replace(/0+$/, '').replace(/\.$/, '');
+    const sign = x < 0 ? '-' : '+';
+    const ax = Math.abs(x);
+    return `${mant}e${sign}${ax < 10 ? '0' : ''}${ax}`;
+  }
+  let fixed = d.toFixed(Math.max(0, precision - 1 - x));
+  if (fixed.includes('.')) fixed = fixed.replace(/0+$/, '').replace(/\.$/, '');
+  return fixed;
+}
+
+/** Decimal rendering of an integer-valued number without exponent (for int64 replies). */
+export function formatInt(n: number | bigint): string {
+  return typeof n === 'bigint' ? n.toString() : Number.isSafeInteger(n) ? String(n) : BigInt(n).toString();
+}
