@@ -13,6 +13,8 @@ export interface CollectionObject {
   readonly type: Exclude<ObjectType, 'string'>;
   /** Redis's OBJECT ENCODING name for the current representation (listpack, hashtable, ...). */
   encoding(): string;
+  /** A deep copy (COPY, and snapshots' copy-before-write). */
+  clone(): CollectionObject;
 }
 
 export type Value = string | number | CollectionObject;
