@@ -40,8 +40,8 @@ export class Client implements KeyWatcher {
   dirtyExec = false;
   /** A WATCHed key changed (EXEC returns null). */
   dirtyCas = false;
-  /** WATCHed keys, as [db, key] pairs. */
-  watched: Array<{ db: Db; key: string }> = [];
+  /** WATCHed keys; `expiredAtWatch` lets EXEC notice keys that expired since (Redis 7.0). */
+  watched: Array<{ db: Db; key: string; expiredAtWatch: boolean }> = [];
 
   replyMode: ReplyMode = 'on';
   /** Set by CLIENT REPLY SKIP for the next command only. */
