@@ -78,6 +78,7 @@ export class CommandEntry {
 
 export class CommandTable {
   readonly commands = new Map<string, CommandEntry>();
+  private readonly byUpperName: Map<string, CommandEntry>;
 
   constructor(families: ReadonlyArray<readonly CommandSpec[]> = FAMILIES) {
     for (const family of families) {
@@ -86,11 +87,14 @@ export class CommandTable {
         this.commands.set(spec.name, new CommandEntry(spec, null));
       }
     }
+    // Clients mostly send names in upper case: index that spelling too, so lookup allocates nothing.
+    this.byUpperName = new Map();
+    for (const [name, entry] of this.commands) this.byUpperName.set(name.toUpperCase(), entry);
   }
 
   /** The top-level entry for a name, case-insensitively. */
   get(name: string): CommandEntry | undefined {
-    return this.commands.get(name) ?? this.commands.get(name.toLowerCase());
+    return this.byUpperName.get(name) ?? this.commands.get(name) ?? this.commands.get(name.toLowerCase());
   }
 
   /**

@@ -101,7 +101,7 @@ export class RequestParser {
           return null;
         }
         const end = this.pos + this.bulkLen;
-        this.argv.push(this.buf.toString('latin1', this.pos, end));
+        this.argv.push(this.buf.latin1Slice(this.pos, end));
         this.pos = end + 2; // Redis does not check that the payload is followed by CRLF.
         this.bulkLen = -1;
         this.pendingArgs--;
@@ -187,7 +187,7 @@ export class RequestParser {
 
   private finishBigBulk(): boolean {
     const big = this.big!;
-    this.argv.push(big.toString('latin1', 0, big.length - 2));
+    this.argv.push(big.latin1Slice(0, big.length - 2));
     this.big = null;
     this.bigFilled = 0;
     this.bulkLen = -1;

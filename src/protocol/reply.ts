@@ -16,6 +16,8 @@ declare global {
   interface Buffer {
     /** Node's fast latin1 encoder (what buf.write(s, off, 'latin1') calls), untyped in @types/node. */
     latin1Write(s: string, offset: number): number;
+    /** Node's fast latin1 decoder (what buf.toString('latin1', start, end) calls), untyped in @types/node. */
+    latin1Slice(start: number, end: number): string;
   }
 }
 
