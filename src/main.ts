@@ -5,6 +5,7 @@
 
 import { loadStartupConfig } from './config/startup.js';
 import { Server, REDIS_VERSION, STRATA_VERSION } from './server/server.js';
+import { AppendOnlyFile } from './server/persistence.js';
 
 export async function startServer(args: string[]): Promise<Server> {
   const config = loadStartupConfig(args);
@@ -16,6 +17,14 @@ export async function startServer(args: string[]): Promise<Server> {
     process.exit(1);
   }
   const server = new Server(config);
+  if (config.getBool('appendonly')) {
+    try {
+      AppendOnlyFile.open(server);
+    } catch (err) {
+      server.log.warn(`Fatal error loading the DB: ${(err as Error).message}. Exiting.`);
+      process.exit(1);
+    }
+  }
   try {
     await server.listen();
   } catch (err) {

@@ -95,4 +95,5 @@ export const DIRECTIVES: readonly Directive[] = [
   int('slowlog-max-len', 128, 0, LONG_MAX),
   int('latency-monitor-threshold', 0, 0, LONG_MAX),
   yesno('lazyfree-lazy-expire', 'no'),
+  yesno('aof-load-truncated', 'yes'),
 ];

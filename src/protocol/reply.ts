@@ -12,15 +12,6 @@
 
 import { formatDouble } from '../types/numbers.js';
 
-declare global {
-  interface Buffer {
-    /** Node's fast latin1 encoder (what buf.write(s, off, 'latin1') calls), untyped in @types/node. */
-    latin1Write(s: string, offset: number): number;
-    /** Node's fast latin1 decoder (what buf.toString('latin1', start, end) calls), untyped in @types/node. */
-    latin1Slice(start: number, end: number): string;
-  }
-}
-
 const CRLF = '\r\n';
 const INITIAL = 16 * 1024;
 /** Width reserved for a deferred aggregate length: up to 10 digits, padded in place. */

@@ -81,6 +81,21 @@ export class Client implements KeyWatcher {
     this.parser.authRequired = !this.authenticated;
   }
 
+  /** A client with no connection, for replaying the log (Redis's fake client). */
+  static detached(server: Server): Client {
+    const socket = {
+      remoteAddress: undefined,
+      remotePort: undefined,
+      localAddress: undefined,
+      localPort: undefined,
+      destroyed: true,
+      write: () => true,
+      end: () => undefined,
+      destroy: () => undefined,
+    } as unknown as Socket;
+    return new Client(server, socket, 0);
+  }
+
   watchedKeyTouched(): void {
     this.dirtyCas = true;
   }

@@ -51,6 +51,13 @@ function newStats(): ServerStats {
 /** A hook run at the start of each flush (e.g. the log appending this tick's writes). */
 export type TickHook = () => void;
 
+/** Decides whether this tick's replies must wait (group commit) and keeps them until they may go. */
+export interface ReplyGate {
+  holdReplies(): boolean;
+  /** Takes a client's output (null: nothing but a pending close) to deliver later, in order. */
+  hold(client: Client, out: Buffer | null, close: boolean): void;
+}
+
 export class Server {
   readonly keyspace: Keyspace;
   readonly commands = new CommandTable();
@@ -69,6 +76,8 @@ export class Server {
   /** Depth of nested `call`s (EXEC runs its commands inside its own call). */
   callDepth = 0;
   readonly beforeFlush: TickHook[] = [];
+  /** Set by the log under appendfsync always. */
+  replyGate: ReplyGate | null = null;
   readonly shutdownHooks: Array<() => void> = [];
   /** Run by RESET for state that other families keep per client (pub/sub, tracking, ...). */
   readonly clientResetHooks: Array<(c: Client) => void> = [];
@@ -189,6 +198,11 @@ export class Server {
     if (c.pendingFlush) return;
     c.pendingFlush = true;
     this.pending.push(c);
+    this.scheduleFlush();
+  }
+
+  /** Makes sure a flush runs at the end of this event-loop turn. */
+  scheduleFlush(): void {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flushBound);
@@ -203,18 +217,26 @@ export class Server {
     for (const hook of this.beforeFlush) hook();
     const pending = this.pending;
     this.pending = [];
+    const gate = this.replyGate !== null && this.replyGate.holdReplies() ? this.replyGate : null;
     for (const c of pending) {
       c.pendingFlush = false;
       if (c.closed) continue;
-      if (c.reply.length > 0) {
-        const out = c.reply.take();
-        this.stats.netOutputBytes += out.length;
-        c.socket.write(out);
-      }
-      if (c.closeAfterReply) {
-        c.socket.end();
-        this.closeClient(c);
-      }
+      const out = c.reply.length > 0 ? c.reply.take() : null;
+      if (gate !== null) gate.hold(c, out, c.closeAfterReply);
+      else this.deliver(c, out, c.closeAfterReply);
+    }
+  }
+
+  /** Puts output on the wire (and closes when asked): the only place replies leave. */
+  deliver(c: Client, out: Buffer | null, close: boolean): void {
+    if (c.closed) return;
+    if (out !== null) {
+      this.stats.netOutputBytes += out.length;
+      c.socket.write(out);
+    }
+    if (close) {
+      c.socket.end();
+      this.closeClient(c);
     }
   }
 
@@ -263,11 +285,8 @@ export class Server {
         }
       }
     }
-    // Expired-key deletions of the cron are writes too: let the tick deliver them.
-    if (this.pending.length > 0 && !this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.flushBound);
-    }
+    // Expired-key deletions of the cron are writes too: log them now, like any tick.
+    this.flush();
   }
 
   resetStats(): void {
@@ -293,8 +312,8 @@ export class Server {
     this.shuttingDown = true;
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
     for (const l of this.listeners) l.close();
-    for (const hook of this.shutdownHooks) hook();
     this.flush();
+    for (const hook of this.shutdownHooks) hook();
     for (const c of [...this.clients.values()]) {
       c.socket.end();
       this.closeClient(c);

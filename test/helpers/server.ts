@@ -97,7 +97,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     proc,
     output: () => out,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
-      if (proc.exitCode !== null) return proc.exitCode;
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
       const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
       proc.kill(signal);
       const code = await exited;

@@ -1,0 +1,220 @@
+/*
+ * The append-only log, wired into the server: startup loading, the propagation sink, group commit.
+ *
+ * Per tick: propagated units are encoded into `records` as they happen (SELECT when the db
+ * changes); `beforeFlush` appends them to the incr file in one write; then the server flushes
+ * replies through `holdReplies`/`hold`:
+ *
+ *   appendfsync always    every reply of a tick that follows un-synced log data is held and released
+ *                         in order when the fsync covering it completes (reads too: no client sees
+ *                         data a crash could take back). The fsync runs off the command thread, so
+ *                         the next tick executes meanwhile; one fsync covers all ticks that
+ *                         accumulated while the previous one ran.
+ *   appendfsync everysec  replies go out after the write; an fsync runs at most once a second.
+ *   appendfsync no        the OS decides.
+ *
+ * A failed write or fsync refuses write commands with -MISCONF until a retry succeeds; held replies
+ * stay held (nothing that is not durable is acknowledged). Caveat for the crash-safety work: after a
+ * failed fsync Linux may drop the dirty pages, so a later successful fsync does not prove the
+ * earlier bytes reached the disk; the retry path should rewrite them.
+ */
+
+import fs from 'node:fs';
+import path from 'node:path';
+import type { PropagatedCommand, PropagationSink } from '../keyspace/effects.js';
+import { RecordBuffer } from '../../storage/aof/records.js';
+import { AppendLog } from '../../storage/aof/log.js';
+import { incrName, readManifest, writeManifest, type Manifest } from '../../storage/aof/manifest.js';
+import { loadAof } from '../../recovery/aof-load.js';
+import { Client } from './client.js';
+import type { Server } from './server.js';
+
+interface HeldReply {
+  client: Client;
+  out: Buffer | null;
+  close: boolean;
+  /** Log offset that must be durable before this reply may leave. */
+  need: number;
+}
+
+export class AppendOnlyFile implements PropagationSink {
+  private readonly records = new RecordBuffer();
+  private selectedDb = -1;
+  private held: HeldReply[] = [];
+  private everysecTimer: NodeJS.Timeout | null = null;
+  /** Error text while writes are refused because of this log. */
+  private refusal: string | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly aofDir: string,
+    private manifest: Manifest,
+    private log: AppendLog,
+  ) {
+    log.onSynced = (offset) => this.released(offset);
+    log.onError = (err) => this.failed(err);
+  }
+
+  /**
+   * Loads the log into the server's keyspace (creating the layout on first start) and returns the
+   * writer, attached as a propagation sink and flush hook.
+   */
+  static open(server: Server): AppendOnlyFile {
+    const cfg = server.config;
+    const appendfilename = cfg.getString('appendfilename');
+    const aofDir = path.resolve(cfg.getString('appenddirname'));
+    fs.mkdirSync(aofDir, { recursive: true });
+    let manifest = readManifest(aofDir, appendfilename);
+    if (manifest !== null) {
+      const loader = new LogReplayer(server);
+      const ks = server.keyspace;
+      ks.loading = true;
+      const started = Date.now();
+      try {
+        const result = loadAof({ aofDir, manifest, loadTruncated: cfg.getBool('aof-load-truncated') }, (cmds) => loader.run(cmds));
+        if (result.truncated) {
+          server.log.warn(
+            `AOF ${result.truncated.file} was truncated from ${result.truncated.from} to ${result.truncated.to} bytes: ` +
+              'a torn tail (or an unfinished MULTI) from a crash was cut back to the last complete record',
+          );
+        }
+        server.log.notice(`DB loaded from append only file: ${((Date.now() - started) / 1000).toFixed(3)} seconds, ${result.commands} commands`);
+      } finally {
+        ks.loading = false;
+        // What was just loaded is already durable.
+        ks.effects.dirty = 0;
+      }
+    }
+    if (manifest === null || manifest.incrs.length === 0) {
+      // A fresh layout, or a manifest whose incr files were all folded into the base.
+      const seq = manifest === null ? 1 : (manifest.base?.seq ?? 0) + 1;
+      manifest = { base: manifest?.base ?? null, history: manifest?.history ?? [], incrs: [{ name: incrName(appendfilename, seq), seq, type: 'i' }] };
+      const log = AppendLog.open(path.join(aofDir, manifest.incrs[0].name));
+      log.syncNow();
+      writeManifest(aofDir, appendfilename, manifest);
+      return new AppendOnlyFile(server, aofDir, manifest, log).attach();
+    }
+    const last = manifest.incrs[manifest.incrs.length - 1];
+    return new AppendOnlyFile(server, aofDir, manifest, AppendLog.open(path.join(aofDir, last.name))).attach();
+  }
+
+  private attach(): this {
+    const server = this.server;
+    server.keyspace.effects.addSink(this);
+    server.beforeFlush.push(() => this.appendTick());
+    server.replyGate = this;
+    server.shutdownHooks.push(() => this.close());
+    this.everysecTimer = setInterval(() => this.everySecond(), 1000);
+    this.everysecTimer.unref();
+    return this;
+  }
+
+  private get policy(): string {
+    return this.server.config.getString('appendfsync');
+  }
+
+  /** PropagationSink: encodes a finished unit, with SELECT when the database changes. */
+  write(ops: readonly PropagatedCommand[]): void {
+    for (const op of ops) {
+      if (op.db !== this.selectedDb) {
+        this.records.command(['SELECT', String(op.db)]);
+        this.selectedDb = op.db;
+      }
+      this.records.command(op.argv);
+    }
+  }
+
+  /** Start of the flush: one write for everything this tick logged. */
+  private appendTick(): void {
+    if (this.closed) return;
+    if (this.records.length > 0) {
+      if (!this.log.append(this.records.view())) return; // kept for the retry
+      this.records.reset();
+    }
+    if (this.policy === 'always') this.log.requestSync();
+  }
+
+  /** ReplyGate: must this tick's output wait for the fsync? */
+  holdReplies(): boolean {
+    if (this.policy !== 'always') return this.held.length > 0;
+    return this.held.length > 0 || this.records.length > 0 || this.log.synced < this.log.written;
+  }
+
+  hold(client: Client, out: Buffer | null, close: boolean): void {
+    // Bytes still in `records` (a failed append) are logically after `written`: wait for them too.
+    this.held.push({ client, out, close, need: this.log.written + this.records.length });
+  }
+
+  private released(offset: number): void {
+    if (this.refusal !== null && this.records.length === 0) this.clearRefusal();
+    let n = 0;
+    while (n < this.held.length && this.held[n].need <= offset) n++;
+    if (n === 0) return;
+    const ready = this.held.splice(0, n);
+    for (const h of ready) this.server.deliver(h.client, h.out, h.close);
+    // The next fsync starts from the next tick, after this turn's requests were read and logged:
+    // waiting for them batches more writes per fsync than starting at once.
+    if (this.log.written > this.log.synced) this.server.scheduleFlush();
+  }
+
+  private failed(err: NodeJS.ErrnoException): void {
+    const text = `MISCONF Errors writing to the AOF file: ${err.message}`;
+    if (this.refusal === null) this.server.log.warn(`Error writing to the AOF file: ${err.message}`);
+    this.refusal = text;
+    this.server.writeRefusal = text;
+  }
+
+  private clearRefusal(): void {
+    this.server.log.notice('AOF write error looks solved, Redis can write again.');
+    this.refusal = null;
+    if (this.server.writeRefusal !== null && this.server.writeRefusal.startsWith('MISCONF Errors writing to the AOF')) this.server.writeRefusal = null;
+  }
+
+  private everySecond(): void {
+    // Retry a failed append, then sync as the policy asks (always retries its failed fsync here).
+    if (this.records.length > 0) this.appendTick();
+    const policy = this.policy;
+    if (policy === 'everysec' || (policy === 'always' && this.log.lastError !== null)) this.log.requestSync();
+    if (this.log.lastError === null && this.refusal !== null && this.records.length === 0 && this.log.synced === this.log.written) this.clearRefusal();
+  }
+
+  /** Shutdown: write and sync everything, release what was held. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.everysecTimer !== null) clearInterval(this.everysecTimer);
+    if (this.records.length > 0 && this.log.append(this.records.view())) this.records.reset();
+    this.server.replyGate = null;
+    this.log.syncNow();
+    this.log.close();
+  }
+
+  get info(): { dir: string; manifest: Manifest; currentSize: number; lastWriteOk: boolean } {
+    return { dir: this.aofDir, manifest: this.manifest, currentSize: this.log.written, lastWriteOk: this.log.lastError === null };
+  }
+}
+
+/** Replays logged commands through a client that has no connection (Redis's fake AOF client). */
+class LogReplayer {
+  private readonly client: Client;
+
+  constructor(private readonly server: Server) {
+    this.client = Client.detached(server);
+  }
+
+  run(commands: string[][]): void {
+    const c = this.client;
+    const ks = this.server.keyspace;
+    for (const argv of commands) {
+      const cmd = this.server.commands.lookup(argv);
+      if (cmd === undefined || cmd.run === undefined) throw new Error(`Unknown command '${argv[0]}'`);
+      // Like Redis's loader, run the handler itself: no stats, slowlog or MONITOR for replayed effects.
+      ks.now = Date.now();
+      cmd.run(c, argv);
+      // Replies of replayed commands go nowhere; errors are ignored as Redis does while loading.
+      c.reply.truncate(0);
+      c.reply.errors.length = 0;
+    }
+  }
+}
