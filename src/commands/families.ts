@@ -12,5 +12,6 @@ import { commands as keys } from './keys.js';
 import { commands as server } from './server.js';
 import { commands as strings } from './strings.js';
 import { commands as transactions } from './transactions.js';
+import { commands as zsets } from './zsets.js';
 
-export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [connection, client, strings, keys, transactions, config, server, debug, functions];
+export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [connection, client, strings, keys, transactions, config, server, debug, functions, zsets];

@@ -96,4 +96,6 @@ export const DIRECTIVES: readonly Directive[] = [
   int('latency-monitor-threshold', 0, 0, LONG_MAX),
   yesno('lazyfree-lazy-expire', 'no'),
   yesno('aof-load-truncated', 'yes'),
+  int('zset-max-listpack-entries', 128, 0, LONG_MAX, { alias: 'zset-max-ziplist-entries' }),
+  int('zset-max-listpack-value', 64, 0, LONG_MAX, { alias: 'zset-max-ziplist-value' }),
 ];
