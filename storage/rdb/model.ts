@@ -1,0 +1,80 @@
+/*
+ * The neutral form of RDB content: what the reader produces and the writer consumes. Storage
+ * knows nothing of the server's in-memory types; the server converts between these and its
+ * objects. Bytes are latin1 strings; stream ids are [ms, seq] as bigints (both are uint64).
+ */
+
+export type StreamId = readonly [bigint, bigint];
+
+export interface StreamEntry {
+  id: StreamId;
+  /** field, value, field, value, ... in stored order. */
+  fields: string[];
+}
+
+export interface StreamPendingEntry {
+  id: StreamId;
+  deliveryTime: number;
+  deliveryCount: number;
+}
+
+export interface StreamConsumer {
+  name: string;
+  seenTime: number;
+  activeTime: number;
+  /** Ids of the group's pending entries owned by this consumer. */
+  pending: StreamId[];
+}
+
+export interface StreamGroup {
+  name: string;
+  lastId: StreamId;
+  /** entries-read; -1 when unknown (SCG_INVALID_ENTRIES_READ). */
+  entriesRead: number;
+  pending: StreamPendingEntry[];
+  consumers: StreamConsumer[];
+}
+
+export interface StreamValue {
+  type: 'stream';
+  entries: StreamEntry[];
+  length: number;
+  lastId: StreamId;
+  firstId: StreamId;
+  maxDeletedId: StreamId;
+  entriesAdded: number;
+  groups: StreamGroup[];
+}
+
+export type RdbValue =
+  | { type: 'string'; value: string }
+  | { type: 'list'; items: string[] }
+  | { type: 'set'; members: string[] }
+  | { type: 'zset'; entries: Array<[string, number]> }
+  | { type: 'hash'; entries: Array<[string, string]>; fieldExpires?: Map<string, number> }
+  | StreamValue;
+
+export interface RdbEntry {
+  db: number;
+  key: string;
+  value: RdbValue;
+  /** Absolute unix ms, -1 for none. */
+  expire: number;
+  /** LRU idle seconds (IDLE opcode), when present. */
+  idle?: number;
+  /** LFU frequency (FREQ opcode), when present. */
+  freq?: number;
+}
+
+/** Receives the file's content in order. */
+export interface RdbVisitor {
+  aux?(key: string, value: string): void;
+  selectDb?(db: number): void;
+  resizeDb?(db: number, size: number, expires: number): void;
+  entry(e: RdbEntry): void;
+  /** A FUNCTION2 library (its code). */
+  functionLibrary?(code: string): void;
+  /** A key that was skipped (an empty collection, as Redis skips them). */
+  skipped?(key: string, why: string): void;
+  warning?(message: string): void;
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { crc64 } from '../../storage/rdb/crc64.js';
+import { lzfCompress, lzfDecompress } from '../../storage/rdb/lzf.js';
+
+describe('RDB codecs', () => {
+  it('crc64 is CRC-64/Jones with init 0, as Redis', () => {
+    expect(crc64(0n, Buffer.from('123456789'))).toBe(0xe9c6d914c4b8d9can);
+    expect(crc64(0n, Buffer.alloc(0))).toBe(0n);
+  });
+
+  it('crc64 can be computed in pieces', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), (data, cutSeed) => {
+        const cut = data.length === 0 ? 0 : cutSeed % data.length;
+        expect(crc64(crc64(0n, data, 0, cut), data, cut, data.length)).toBe(crc64(0n, data));
+      }),
+    );
+  });
+
+  it('LZF decompress(compress(x)) = x, and compression only happens when it saves bytes', () => {
+    const repetitive = fc.array(fc.constantFrom('a', 'b', 'abc', 'hello world ', '\x00\xff'), { maxLength: 400 }).map((parts) => Buffer.from(parts.join(''), 'latin1'));
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 2000 }).map((a) => Buffer.from(a)), repetitive), (data) => {
+        const packed = lzfCompress(data);
+        if (packed === null) return;
+        expect(packed.length).toBeLessThan(data.length - 4 + 1);
+        expect(lzfDecompress(packed, data.length)).toEqual(data);
+      }),
+    );
+  });
+
+  it('LZF compresses runs', () => {
+    const data = Buffer.from('a'.repeat(1000));
+    const packed = lzfCompress(data)!;
+    expect(packed.length).toBeLessThan(50);
+    expect(lzfDecompress(packed, 1000)).toEqual(data);
+  });
+
+  it('corrupt LZF input is an error, never a crash or a wrong-size result', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), fc.nat({ max: 500 }), (data, outLen) => {
+        try {
+          expect(lzfDecompress(data, outLen).length).toBe(outLen);
+        } catch (err) {
+          expect((err as Error).name).toBe('Error');
+        }
+      }),
+    );
+  });
+});
