@@ -104,6 +104,22 @@ export function longDoubleFromInteger(n: number | bigint): LongDouble {
   return b < 0n ? roundToLongDouble(true, -b, 0, false) : roundToLongDouble(false, b, 0, false);
 }
 
+const doubleBits = new DataView(new ArrayBuffer(8));
+
+/** The exact value of a double (every double is a long double). */
+export function longDoubleFromDouble(d: number): LongDouble {
+  if (Number.isNaN(d)) return NAN;
+  if (d === 0) return zero(Object.is(d, -0));
+  if (!Number.isFinite(d)) return infinity(d < 0);
+  doubleBits.setFloat64(0, d);
+  const bits = doubleBits.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  // IEEE double: 52 stored fraction bits, an implicit leading 1 unless subnormal, bias 1023.
+  const mant = biased === 0 ? fraction : fraction | (1n << 52n);
+  return roundToLongDouble(d < 0, mant, (biased === 0 ? 1 : biased) - 1075, false);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parsing: glibc strtold under Redis's string2ld rules
 
