@@ -39,12 +39,13 @@ function buildTable(a: string, b: string): Table {
   const cells = (alen + 1) * width;
   const longest = Math.min(alen, blen);
   const t: Table = longest < 0x100 ? new Uint8Array(cells) : longest < 0x10000 ? new Uint16Array(cells) : new Uint32Array(cells);
+  const bBytes = Buffer.from(b, 'latin1');
   for (let i = 1; i <= alen; i++) {
     const ai = a.charCodeAt(i - 1);
     const row = i * width;
     const prev = row - width;
     for (let j = 1; j <= blen; j++) {
-      if (ai === b.charCodeAt(j - 1)) {
+      if (ai === bBytes[j - 1]) {
         t[row + j] = t[prev + j - 1] + 1;
       } else {
         const up = t[prev + j];
