@@ -159,4 +159,24 @@ describe('string commands against redis-server', () => {
       { numRuns: 300 },
     );
   });
+
+  it('LCS of random strings over small alphabets gives the same subsequence and ranges', async () => {
+    const text = (alphabet: string): fc.Arbitrary<string> =>
+      fc.array(fc.constantFrom(...alphabet), { maxLength: 80 }).map((chars) => chars.join(''));
+    const options = fc.constantFrom([], ['LEN'], ['IDX'], ['IDX', 'WITHMATCHLEN'], ['IDX', 'MINMATCHLEN', '2', 'WITHMATCHLEN'], ['IDX', 'MINMATCHLEN', '4']);
+    const pair = fc.constantFrom('ab', 'abc', 'acgt', '\x00\xff').chain((alphabet) => fc.tuple(text(alphabet), text(alphabet)));
+    let runNo = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(pair, options), { minLength: 1, maxLength: 20 }), async (cases) => {
+        const sent: string[][] = [];
+        for (const [[a, b], opts] of cases) {
+          const prefix = `lcs${runNo++}:`;
+          sent.push(['MSET', `${prefix}a`, a, `${prefix}b`, b], ['LCS', `${prefix}a`, `${prefix}b`, ...opts]);
+        }
+        const [mine, theirs] = await Promise.all([run(s, sent), run(r, sent)]);
+        for (let i = 0; i < sent.length; i++) expect({ argv: sent[i], reply: mine[i] }).toEqual({ argv: sent[i], reply: theirs[i] });
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
