@@ -39,7 +39,7 @@ function readString(c: Client, key: string): string | undefined | null {
  * (2^29 - 24 chars) sits a few bytes under the default 512 MB; reaching it gets the same error.
  */
 function tooLong(c: Client, total: number): boolean {
-  if (total > c.server.config.getNumber('proto-max-bulk-len') || total > bufferConstants.MAX_STRING_LENGTH) {
+  if (total > c.server.protoMaxBulkLen || total > bufferConstants.MAX_STRING_LENGTH) {
     c.reply.error(ERR_STRING_TOO_LONG);
     return true;
   }
@@ -526,7 +526,7 @@ function lcsCommand(c: Client, argv: string[]): void {
   }
   const a = va === undefined ? '' : stringOf(va);
   const b = vb === undefined ? '' : stringOf(vb);
-  if (lcsTableBytes(a.length, b.length) > c.server.config.getNumber('proto-max-bulk-len')) {
+  if (lcsTableBytes(a.length, b.length) > c.server.protoMaxBulkLen) {
     c.reply.error('ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
     return;
   }
