@@ -87,7 +87,8 @@ export class Server {
   private pending: Client[] = [];
   private flushScheduled = false;
   private cronTimer: NodeJS.Timeout | null = null;
-  private protoMaxBulkLen: number;
+  /** proto-max-bulk-len, kept current: the parser's bulk limit and the largest string value. */
+  protoMaxBulkLen: number;
   private queryBufferLimit: number;
   private shuttingDown = false;
 
