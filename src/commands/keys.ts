@@ -399,11 +399,14 @@ const EXPIRE_LT = 1 << 3;
 
 /** Below this magnitude, `n * 1000 + now` is exact in a double and within int64. */
 const EXACT_EXPIRE_ARG = 2 ** 42;
+/** The largest double below 2^63: expire times beyond it are stored as it, so replies stay int64. */
+const MAX_STORED_EXPIRE = 9223372036854774784;
 
 /**
- * The absolute unix time in ms that the time argument of an EXPIRE-family command names, computed with Redis's int64
- * overflow checks; null after replying the error. A bigint only when beyond 2^53 (the TTL is then
- * stored rounded, but propagated exactly).
+ * The absolute unix time in ms that the time argument of an EXPIRE-family command names, computed
+ * with Redis's int64 overflow checks; null after replying the error. A bigint only beyond 2^53: the
+ * TTL is then stored rounded to a double (TTL replies may differ from Redis's in the last digits,
+ * for deadlines hundreds of thousands of years away) but propagated exactly.
  */
 function expireTimeOrReply(c: Client, argv: string[], seconds: boolean, basetime: number): number | bigint | null {
   const arg = argv[2];
@@ -483,7 +486,7 @@ function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boo
     c.reply.integer(1);
     return;
   }
-  ks.setExpire(db, key, Number(when));
+  ks.setExpire(db, key, Math.min(Number(when), MAX_STORED_EXPIRE));
   effects.keyChanged(db, key, NOTIFY_GENERIC, 'expire');
   if (basetime === 0 && !seconds) {
     effects.propagate(db.id, argv);
