@@ -49,7 +49,7 @@ export interface KeyspaceStats {
 export class Keyspace {
   readonly dbs: Db[];
   readonly effects = new Effects();
-  readonly scans = new ScanCursors();
+  private readonly scans = new ScanCursors();
   /** Command-time clock (ms). Refreshed by the dispatcher before each top-level command. */
   now = Date.now();
   /** While loading a dataset no key is expired (as Redis while loading). */
@@ -287,6 +287,8 @@ interface ScanWalk {
  * still lies within the iteration. The price of a restart is duplicates, which SCAN allows. A
  * presented name being retired also makes a repeated call (a retry, or two callers forking one
  * iteration) safe: the repeat restarts instead of silently skipping what the first call returned.
+ * Progress needs fewer than SCAN_CURSOR_LIMIT iterations in flight at once: beyond, the idlest are
+ * dropped and restart.
  *
  * Later, the cold tier adds a second phase to a walk: after the Map, the cold keys in LMDB order,
  * resumed from the last cold key returned (keys that move between tiers mid-walk must be covered
@@ -324,11 +326,6 @@ export class ScanCursors {
   /** Drops every walk over `db` (its contents were flushed or swapped away). */
   forget(db: Db): void {
     for (const [name, walk] of this.walks) if (walk.db === db) this.walks.delete(name);
-  }
-
-  /** Live cursors (for tests and INFO-like introspection). */
-  get size(): number {
-    return this.walks.size;
   }
 
   private issue(walk: ScanWalk): number {
