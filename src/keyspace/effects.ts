@@ -94,9 +94,16 @@ export class Effects {
     for (const hook of this.keyModifiedHooks) hook(db.id, key);
   }
 
-  /** Every watcher of the db (FLUSHDB, SWAPDB). */
-  touchAllWatched(db: WatchedDb): void {
-    for (const watchers of db.watchers.values()) for (const w of watchers) w.watchedKeyTouched();
+  /**
+   * touchAllWatchedKeysInDb: the contents of `emptied` go away (FLUSHDB, FLUSHALL) or are replaced
+   * by those of `replacedWith` (SWAPDB). A watched key is touched when it exists on either side: a
+   * key absent before and after did not change.
+   */
+  touchAllWatched(emptied: WatchedDb, replacedWith: WatchedDb | null = null): void {
+    for (const [key, watchers] of emptied.watchers) {
+      if (!emptied.dict.has(key) && !(replacedWith !== null && replacedWith.dict.has(key))) continue;
+      for (const w of watchers) w.watchedKeyTouched();
+    }
   }
 
   notify(notifyClass: number, event: string, key: string, dbid: number): void {
@@ -110,4 +117,5 @@ export class Effects {
 export interface WatchedDb {
   readonly id: number;
   readonly watchers: Map<string, Set<KeyWatcher>>;
+  readonly dict: ReadonlyMap<string, unknown>;
 }
