@@ -34,20 +34,38 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, proc: ChildProcess, deadlineMs: number): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
+const READY = /ready to accept connections/i;
+const ADDRESS_IN_USE = /EADDRINUSE|Address already in use/;
+
+async function canConnect(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
     });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`server did not listen on ${port}`);
+    s.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Waits until the server says it is ready. A connect alone is not proof: another test's server may
+ * have taken the port between freePort() and the bind, and ours is about to exit. When the
+ * ready line is silenced (loglevel warning), a connect plus a second of staying alive will do.
+ * Returns 'in-use' when the port was taken.
+ */
+async function waitReady(port: number, proc: ChildProcess, output: () => string, deadlineMs: number): Promise<'ready' | 'in-use'> {
+  const until = Date.now() + deadlineMs;
+  let connectedAt = 0;
+  for (;;) {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      if (ADDRESS_IN_USE.test(output())) return 'in-use';
+      throw new Error(`server exited with ${proc.exitCode ?? proc.signalCode}`);
+    }
+    if (READY.test(output())) return 'ready';
+    if (connectedAt === 0 && (await canConnect(port))) connectedAt = Date.now();
+    if (connectedAt !== 0 && Date.now() - connectedAt > 1000) return 'ready';
+    if (Date.now() > until) throw new Error(`server did not become ready on ${port}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -64,8 +82,15 @@ export interface StartOptions {
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
-  const port = await freePort();
   const dir = opts.dir ?? mkdtempSync(path.join(tmpdir(), opts.redis ? 'redis-test-' : 'strata-test-'));
+  for (let attempt = 1; ; attempt++) {
+    const started = await spawnOn(await freePort(), dir, opts);
+    if (started !== null) return started;
+    if (attempt === 5) throw new Error('could not find a free port in 5 attempts');
+  }
+}
+
+async function spawnOn(port: number, dir: string, opts: StartOptions): Promise<RunningServer | null> {
   const args = [
     ...(opts.configFile ? [opts.configFile] : []),
     '--port',
@@ -86,7 +111,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   try {
-    await waitForPort(port, proc, 20000);
+    if ((await waitReady(port, proc, () => out, 20000)) === 'in-use') return null;
   } catch (err) {
     proc.kill('SIGKILL');
     throw new Error(`${(err as Error).message}\n${out}`);
