@@ -38,6 +38,15 @@ export class Db {
   }
 }
 
+/**
+ * Told before any key changes (copy-before-write for a snapshot in progress): a write, a TTL
+ * change, a deletion or an expiry of `key`; and before whole databases are replaced or emptied.
+ */
+export interface ChangeObserver {
+  beforeChange(db: number, key: string): void;
+  beforeReplaceAll(): void;
+}
+
 export interface KeyspaceStats {
   expiredKeys: number;
   expiredStalePerc: number;
@@ -78,8 +87,15 @@ export class Keyspace {
     return v;
   }
 
-  /** The value for a write (lookupKeyWrite): no hit/miss accounting. */
+  /** A snapshot in progress; told before every change. */
+  observer: ChangeObserver | null = null;
+
+  /**
+   * The value for a write (lookupKeyWrite): no hit/miss accounting. Every in-place change of a
+   * collection starts here, so this is where a snapshot copies the value before it changes.
+   */
   lookupWrite(db: Db, key: string): Value | undefined {
+    if (this.observer !== null) this.observer.beforeChange(db.id, key);
     return this.lookup(db, key);
   }
 
@@ -95,12 +111,14 @@ export class Keyspace {
 
   /** Adds or overwrites a key. The TTL is cleared unless `keepTtl` (Redis's setKey). */
   setKey(db: Db, key: string, value: Value, keepTtl = false): void {
+    if (this.observer !== null) this.observer.beforeChange(db.id, key);
     db.dict.set(key, value);
     if (!keepTtl && db.expires.size !== 0) db.expires.delete(key);
   }
 
   /** Removes a key and its TTL; true when it existed. */
   delete(db: Db, key: string): boolean {
+    if (this.observer !== null) this.observer.beforeChange(db.id, key);
     if (!db.dict.delete(key)) return false;
     if (db.expires.size !== 0) db.expires.delete(key);
     return true;
@@ -113,11 +131,13 @@ export class Keyspace {
   }
 
   setExpire(db: Db, key: string, when: number): void {
+    if (this.observer !== null) this.observer.beforeChange(db.id, key);
     db.expires.set(key, when);
   }
 
   /** True when a TTL was removed. */
   removeExpire(db: Db, key: string): boolean {
+    if (this.observer !== null) this.observer.beforeChange(db.id, key);
     return db.expires.delete(key);
   }
 
@@ -154,6 +174,7 @@ export class Keyspace {
     const value = src.dict.get(from)!;
     const when = src.expires.get(from);
     this.delete(src, from);
+    if (this.observer !== null) this.observer.beforeChange(dst.id, to);
     dst.dict.set(to, value);
     if (when !== undefined) dst.expires.set(to, when);
   }
@@ -165,6 +186,7 @@ export class Keyspace {
   copyKey(src: Db, from: string, dst: Db, to: string): void {
     const value = src.dict.get(from)!;
     const when = src.expires.get(from);
+    if (this.observer !== null) this.observer.beforeChange(dst.id, to);
     dst.dict.set(to, typeof value === 'object' ? value.clone() : value);
     if (when !== undefined) dst.expires.set(to, when);
   }
@@ -216,6 +238,7 @@ export class Keyspace {
 
   /** Empties one database; returns the number of keys removed. */
   flushDb(db: Db): number {
+    if (this.observer !== null) this.observer.beforeReplaceAll();
     const n = db.dict.size;
     db.dict.clear();
     db.expires.clear();
@@ -226,6 +249,7 @@ export class Keyspace {
 
   /** SWAPDB: the contents move, the Db objects (and their watchers) stay in place. */
   swap(a: Db, b: Db): void {
+    if (this.observer !== null) this.observer.beforeReplaceAll();
     [a.dict, b.dict] = [b.dict, a.dict];
     [a.expires, b.expires] = [b.expires, a.expires];
     [a.avgTtl, b.avgTtl] = [b.avgTtl, a.avgTtl];
