@@ -17,13 +17,12 @@ export async function startServer(args: string[]): Promise<Server> {
     process.exit(1);
   }
   const server = new Server(config);
-  if (config.getBool('appendonly')) {
-    try {
-      AppendOnlyFile.open(server);
-    } catch (err) {
-      server.log.warn(`Fatal error loading the DB: ${(err as Error).message}. Exiting.`);
-      process.exit(1);
-    }
+  try {
+    if (config.getBool('appendonly')) AppendOnlyFile.open(server);
+    else server.snapshots.loadAtStartup();
+  } catch (err) {
+    server.log.warn(`Fatal error loading the DB: ${(err as Error).message}. Exiting.`);
+    process.exit(1);
   }
   try {
     await server.listen();
@@ -41,7 +40,13 @@ export async function startServer(args: string[]): Promise<Server> {
 export function installSignalHandlers(server: Server): void {
   const stop = (signal: string): void => {
     server.log.notice(`Received ${signal} scheduling shutdown...`);
-    void server.shutdown().then(() => process.exit(0));
+    server.shutdown().then(
+      () => process.exit(0),
+      (err: Error) => {
+        // As Redis: a failed final save keeps the server running.
+        server.log.warn(`Error trying to save the DB, can't exit: ${err.message}`);
+      },
+    );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

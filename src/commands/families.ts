@@ -9,9 +9,10 @@ import { commands as connection } from './connection.js';
 import { commands as debug } from './debug.js';
 import { commands as functions } from './functions.js';
 import { commands as keys } from './keys.js';
+import { commands as persistence } from './persistence.js';
 import { commands as server } from './server.js';
 import { commands as strings } from './strings.js';
 import { commands as transactions } from './transactions.js';
 import { commands as zsets } from './zsets.js';
 
-export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [connection, client, strings, keys, transactions, config, server, debug, functions, zsets];
+export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [connection, client, strings, keys, transactions, config, server, debug, functions, zsets, persistence];

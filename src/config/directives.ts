@@ -96,6 +96,8 @@ export const DIRECTIVES: readonly Directive[] = [
   int('latency-monitor-threshold', 0, 0, LONG_MAX),
   yesno('lazyfree-lazy-expire', 'no'),
   yesno('aof-load-truncated', 'yes'),
+  yesno('rdbcompression', 'yes'),
+  yesno('rdbchecksum', 'yes'),
   int('zset-max-listpack-entries', 128, 0, LONG_MAX, { alias: 'zset-max-ziplist-entries' }),
   int('zset-max-listpack-value', 64, 0, LONG_MAX, { alias: 'zset-max-ziplist-value' }),
 ];

@@ -21,6 +21,7 @@ import { ActiveExpire } from '../keyspace/expire.js';
 import { parseNotifyFlags } from '../keyspace/notify.js';
 import { CommandTable } from '../commands/registry.js';
 import { processCommand } from '../commands/dispatch.js';
+import { Snapshots } from './snapshots.js';
 
 export const STRATA_VERSION = '0.1.0';
 /** The Redis version strata presents to clients (INFO redis_version, HELLO version). */
@@ -82,6 +83,10 @@ export class Server {
   /** Run by RESET for state that other families keep per client (pub/sub, tracking, ...). */
   readonly clientResetHooks: Array<(c: Client) => void> = [];
 
+  readonly snapshots: Snapshots;
+  /** Code of the function libraries the server holds (FUNCTION2 records of RDB files). */
+  libraryCodes: string[] = [];
+
   private readonly listeners: net.Server[] = [];
   private nextClientId = 1;
   private pending: Client[] = [];
@@ -95,6 +100,7 @@ export class Server {
   constructor(readonly config: Config) {
     this.keyspace = new Keyspace(config.getNumber('databases'));
     this.activeExpire = new ActiveExpire(this.keyspace);
+    this.snapshots = new Snapshots(this);
     this.log = createLogger(config.getString('loglevel'), config.getString('logfile'));
     this.protoMaxBulkLen = config.getNumber('proto-max-bulk-len');
     this.queryBufferLimit = config.getNumber('client-query-buffer-limit');
@@ -277,6 +283,7 @@ export class Server {
   private cron(hz: number): void {
     const now = Date.now();
     this.activeExpire.cycle(250 / hz);
+    this.snapshots.cron();
     const timeout = this.config.getNumber('timeout') * 1000;
     if (timeout > 0) {
       for (const c of this.clients.values()) {
@@ -307,9 +314,19 @@ export class Server {
     ks.expiredTimeCapReached = 0;
   }
 
-  /** Stops listening, flushes replies, runs shutdown hooks (persistence), closes clients. */
-  async shutdown(): Promise<void> {
+  /**
+   * Stops listening, flushes replies, saves the dataset when asked (by default: when `save` points
+   * are configured, as Redis), runs shutdown hooks (the log's final fsync), closes clients.
+   * Throws (before changing anything) when the save fails, so SHUTDOWN can report it.
+   */
+  async shutdown(opts: { save?: boolean } = {}): Promise<void> {
     if (this.shuttingDown) return;
+    const save = opts.save ?? this.config.getString('save').trim() !== '';
+    if (save) {
+      this.snapshots.abort();
+      this.log.notice('Saving the final RDB snapshot before exiting.');
+      this.snapshots.saveNow();
+    }
     this.shuttingDown = true;
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
     for (const l of this.listeners) l.close();
@@ -320,6 +337,16 @@ export class Server {
       this.closeClient(c);
     }
     this.log.notice('Redis is now ready to exit, bye bye...');
+  }
+
+  /** The function libraries' code, for snapshots. */
+  functionLibraryCodes(): string[] {
+    return this.libraryCodes;
+  }
+
+  /** Adds a library read from an RDB file. */
+  restoreFunctionLibrary(code: string): void {
+    this.libraryCodes.push(code);
   }
 
   get address(): net.AddressInfo | null {
