@@ -32,7 +32,7 @@ export async function startServer(args: string[]): Promise<Server> {
 export function installSignalHandlers(server: Server): void {
   const stop = (signal: string): void => {
     server.log.notice(`Received ${signal} scheduling shutdown...`);
-    void server.shutdown().then(() => process.exit(0));
+    if (server.shutdown()) server.exit(0);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

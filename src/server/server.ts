@@ -8,6 +8,12 @@
  * until the log is durable.
  *
  * The cron runs `hz` times a second: active expiry, client timeouts, instantaneous metrics.
+ *
+ * CLIENT PAUSE: a command the pause covers is not rejected but postponed: the client is blocked
+ * with that command, and its later input stays unparsed in its parser. When the pause ends the
+ * postponed clients run their command and the rest of their input, in the order they were held.
+ * While paused, keys are not expired (lazily or actively), as in Redis, so that the dataset
+ * does not change under a failover.
  */
 
 import net from 'node:net';
@@ -21,6 +27,10 @@ import { ActiveExpire } from '../keyspace/expire.js';
 import { parseNotifyFlags } from '../keyspace/notify.js';
 import { CommandTable } from '../commands/registry.js';
 import { processCommand } from '../commands/dispatch.js';
+import type { CommandEntry } from '../commands/registry.js';
+import { LatencyMonitor } from './latency.js';
+import { InstantaneousMetric, type PersistenceInfo } from './info.js';
+import { processMemory } from './memory.js';
 
 export const STRATA_VERSION = '0.1.0';
 /** The Redis version strata presents to clients (INFO redis_version, HELLO version). */
@@ -34,6 +44,8 @@ export interface ServerStats {
   netOutputBytes: number;
   totalErrorReplies: number;
   unexpectedErrorReplies: number;
+  readsProcessed: number;
+  writesProcessed: number;
 }
 
 function newStats(): ServerStats {
@@ -45,11 +57,26 @@ function newStats(): ServerStats {
     netOutputBytes: 0,
     totalErrorReplies: 0,
     unexpectedErrorReplies: 0,
+    readsProcessed: 0,
+    writesProcessed: 0,
   };
 }
 
 /** A hook run at the start of each flush (e.g. the log appending this tick's writes). */
 export type TickHook = () => void;
+
+/** CLIENT PAUSE modes, in increasing strictness. */
+export type PauseType = 'off' | 'write' | 'all';
+
+/** SHUTDOWN's options: save true/false forces SAVE/NOSAVE (null: as the save points say). */
+export interface ShutdownOptions {
+  save: boolean | null;
+  now: boolean;
+  force: boolean;
+}
+
+/** Longest delay setTimeout takes; longer pauses re-arm their timer. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class Server {
   readonly keyspace: Keyspace;
@@ -57,11 +84,36 @@ export class Server {
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
   readonly slowlog = new Slowlog();
+  readonly latency = new LatencyMonitor();
+  /** latency-tracking: per-command histograms (INFO latencystats). */
+  latencyTracking = true;
+  /** latency-tracking-info-percentiles. */
+  latencyPercentiles: number[] = [50, 99, 99.9];
   readonly activeExpire: ActiveExpire;
   readonly log: Logger;
   readonly runId = randomBytes(20).toString('hex');
+  /** The replication ID (INFO master_replid); a fresh one per start until replication exists. */
+  readonly replId = randomBytes(20).toString('hex');
   readonly startTime = Date.now();
   stats: ServerStats = newStats();
+  /** instantaneous_ops_per_sec and the kbps figures, sampled by the cron every 100 ms. */
+  readonly metrics = { ops: new InstantaneousMetric(), input: new InstantaneousMetric(), output: new InstantaneousMetric() };
+  private lastMetricsSample = 0;
+  /** Memory in use once the server was set up (used_memory_startup), and the highest seen. */
+  readonly startupMemory = processMemory().used;
+  peakMemory = this.startupMemory;
+  /** Reported by INFO persistence and LASTSAVE; the persistence code keeps it current. */
+  readonly persistence: PersistenceInfo = {
+    lastSave: Math.floor(this.startTime / 1000),
+    lastBgsaveOk: true,
+    rdbSaves: 0,
+    aofRewrites: 0,
+    aofLastWriteOk: true,
+  };
+  /** How SHUTDOWN asked to stop (read by shutdown hooks); null until a shutdown starts. */
+  shutdownOptions: ShutdownOptions | null = null;
+  /** Ends the process once shut down (replaced when the server is embedded, e.g. in tests). */
+  exit: (code: number) => void = (code) => process.exit(code);
   /** errorstats: error code (first word) → count. */
   errorStats = new Map<string, number>();
   /** When set, write commands are refused with this error (e.g. after a failed fsync). */
@@ -81,6 +133,12 @@ export class Server {
   private protoMaxBulkLen: number;
   private queryBufferLimit: number;
   private shuttingDown = false;
+  /** CLIENT PAUSE: the strictest active mode, until `pauseEnd` (unix ms). */
+  pauseType: PauseType = 'off';
+  pauseEnd = 0;
+  private pauseTimer: NodeJS.Timeout | null = null;
+  /** Clients blocked by the pause, in the order they were held. */
+  private readonly postponed: Client[] = [];
 
   constructor(readonly config: Config) {
     this.keyspace = new Keyspace(config.getNumber('databases'));
@@ -102,6 +160,16 @@ export class Server {
     this.slowlog.trim();
     this.keyspace.effects.notifyFlags = parseNotifyFlags(cfg.getString('notify-keyspace-events'));
     this.keyspace.lazyExpireUnlink = cfg.getBool('lazyfree-lazy-expire');
+    this.latency.thresholdMs = cfg.getNumber('latency-monitor-threshold');
+    // Directives the config table may not carry yet keep Redis's defaults.
+    if (cfg.directive('latency-tracking')) this.latencyTracking = cfg.getBool('latency-tracking');
+    if (cfg.directive('latency-tracking-info-percentiles')) {
+      this.latencyPercentiles = cfg
+        .getString('latency-tracking-info-percentiles')
+        .split(' ')
+        .filter((p) => p !== '')
+        .map(Number);
+    }
     setLogLevel(this.log, cfg.getString('loglevel'));
     if (this.cronTimer !== null) this.startCron();
   }
@@ -165,13 +233,27 @@ export class Server {
   private onData(c: Client, chunk: Buffer): void {
     if (c.closed || c.closeAfterReply) return;
     this.stats.netInputBytes += chunk.length;
+    this.stats.readsProcessed++;
     c.lastInteraction = Date.now();
+    c.parser.maxBulkLen = this.protoMaxBulkLen;
+    c.parser.feed(chunk);
+    this.processInput(c);
+  }
+
+  /** Runs the client's complete requests, until it is blocked or closing (processInputBuffer). */
+  private processInput(c: Client): void {
     const parser = c.parser;
-    parser.maxBulkLen = this.protoMaxBulkLen;
-    parser.feed(chunk);
     let argv: string[] | null;
-    while (!c.closeAfterReply && (argv = parser.next()) !== null) {
+    while (!c.closeAfterReply && !c.blocked && (argv = parser.next()) !== null) {
       processCommand(c, argv);
+    }
+    if (c.blocked) {
+      if (parser.buffered > this.queryBufferLimit) {
+        this.log.warn({ client: c.addr }, 'Closing client that reached max query buffer length');
+        this.closeClient(c);
+      }
+      this.queueFlush(c);
+      return;
     }
     if (parser.error !== null && !c.closeAfterReply) {
       c.reply.error(parser.error);
@@ -209,7 +291,9 @@ export class Server {
       if (c.reply.length > 0) {
         const out = c.reply.take();
         this.stats.netOutputBytes += out.length;
+        this.stats.writesProcessed++;
         c.socket.write(out);
+        c.lastInteraction = Date.now();
       }
       if (c.closeAfterReply) {
         c.socket.end();
@@ -224,6 +308,10 @@ export class Server {
     c.unwatchAll();
     this.monitors.delete(c);
     this.clients.delete(c.id);
+    if (c.blocked) {
+      const i = this.postponed.indexOf(c);
+      if (i >= 0) this.postponed.splice(i, 1);
+    }
     if (!c.socket.destroyed && !c.closeAfterReply) c.socket.destroy();
   }
 
@@ -240,10 +328,10 @@ export class Server {
     c.reply.errors.length = 0;
   }
 
-  /** MONITOR line: +<unix.micro> [<db> <addr>] "arg" ... */
+  /** MONITOR line: +<unix.micro> [<db> <addr>] "arg" ... (replicationFeedMonitors). */
   feedMonitors(c: Client, argv: readonly string[]): void {
-    const now = Date.now();
-    let line = `+${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, '0')} [${c.db.id} ${c.addr}]`;
+    const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+    let line = `+${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')} [${c.db.id} ${c.addr}]`;
     for (const a of argv) line += ' ' + quoteMonitorArg(a);
     for (const m of this.monitors) {
       m.reply.raw(line + '\r\n');
@@ -253,20 +341,115 @@ export class Server {
 
   private cron(hz: number): void {
     const now = Date.now();
-    this.activeExpire.cycle(250 / hz);
-    const timeout = this.config.getNumber('timeout') * 1000;
-    if (timeout > 0) {
-      for (const c of this.clients.values()) {
-        if (!c.monitor && now - c.lastInteraction > timeout) {
-          c.socket.destroy();
-          this.closeClient(c);
-        }
-      }
+    if (this.pauseType === 'off') this.activeExpire.cycle(250 / hz);
+    this.closeIdleClients(now);
+    if (now - this.lastMetricsSample >= 100) {
+      this.lastMetricsSample = now;
+      this.metrics.ops.track(now, this.stats.totalCommands);
+      this.metrics.input.track(now, this.stats.netInputBytes);
+      this.metrics.output.track(now, this.stats.netOutputBytes);
+      this.notePeakMemory(processMemory().used);
     }
     // Expired-key deletions of the cron are writes too: let the tick deliver them.
     if (this.pending.length > 0 && !this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flushBound);
+    }
+  }
+
+  /**
+   * The `timeout` directive (clientsCronHandleTimeout): a client idle for more than `timeout`
+   * whole seconds is closed, unless it is a monitor, blocked, or subscribed to pub/sub.
+   */
+  private closeIdleClients(now: number): void {
+    const timeout = this.config.getNumber('timeout');
+    if (timeout <= 0) return;
+    const nowSec = Math.floor(now / 1000);
+    for (const c of this.clients.values()) {
+      if (c.monitor || c.blocked || c.isPubsub) continue;
+      if (nowSec - Math.floor(c.lastInteraction / 1000) > timeout) {
+        this.log.verbose('Closing idle client');
+        this.closeClient(c);
+      }
+    }
+  }
+
+  notePeakMemory(used: number): void {
+    if (used > this.peakMemory) this.peakMemory = used;
+  }
+
+  /* ------------------------------ CLIENT PAUSE ------------------------------ */
+
+  /**
+   * Pauses clients until `end` (unix ms). A pause while one is active keeps the later end and
+   * the stricter mode (pauseClients).
+   */
+  pauseClients(type: Exclude<PauseType, 'off'>, end: number): void {
+    if (this.pauseType === 'off') {
+      this.pauseType = type;
+      this.pauseEnd = end;
+    } else {
+      if (type === 'all') this.pauseType = 'all';
+      if (end > this.pauseEnd) this.pauseEnd = end;
+    }
+    this.keyspace.expirePaused = true;
+    this.armPauseTimer();
+  }
+
+  private armPauseTimer(): void {
+    if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
+    const wait = Math.max(0, Math.min(this.pauseEnd - Date.now(), MAX_TIMER_MS));
+    this.pauseTimer = setTimeout(() => {
+      this.pauseTimer = null;
+      if (Date.now() >= this.pauseEnd) this.unpauseClients();
+      else this.armPauseTimer();
+    }, wait);
+    this.pauseTimer.unref();
+  }
+
+  /** Ends the pause; the held clients run after the current command (in the next turn). */
+  unpauseClients(): void {
+    if (this.pauseType === 'off') return;
+    this.pauseType = 'off';
+    this.pauseEnd = 0;
+    this.keyspace.expirePaused = false;
+    if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
+    this.pauseTimer = null;
+    if (this.postponed.length > 0) setImmediate(this.resumeBound);
+  }
+
+  /** Whether the pause holds this command (write mode: writes and may-replicate commands). */
+  pauseHolds(c: Client, cmd: CommandEntry): boolean {
+    if (this.pauseType === 'all') return true;
+    if (mayReplicate(cmd)) return true;
+    if (cmd.name !== 'exec' || !c.inMulti) return false;
+    for (const q of c.multiQueue) if (mayReplicate(q.cmd)) return true;
+    return false;
+  }
+
+  /** Blocks the client with its command until the pause ends (blockClient BLOCKED_POSTPONE). */
+  postpone(c: Client, argv: string[]): void {
+    c.blocked = true;
+    c.postponed = argv;
+    this.postponed.push(c);
+  }
+
+  private readonly resumeBound = (): void => this.resumePostponed();
+
+  private resumePostponed(): void {
+    const held = this.postponed.splice(0);
+    for (const c of held) {
+      if (c.closed) continue;
+      // A pause started by an earlier resumed client holds the rest again, in order.
+      if (this.pauseType !== 'off') {
+        this.postponed.push(c);
+        continue;
+      }
+      const argv = c.postponed!;
+      c.blocked = false;
+      c.postponed = null;
+      processCommand(c, argv);
+      this.processInput(c);
     }
   }
 
@@ -278,6 +461,7 @@ export class Server {
       cmd.stats.usec = 0;
       cmd.stats.rejectedCalls = 0;
       cmd.stats.failedCalls = 0;
+      cmd.latencyHistogram = null;
     }
     const ks = this.keyspace.stats;
     ks.expiredKeys = 0;
@@ -287,19 +471,36 @@ export class Server {
     ks.expiredTimeCapReached = 0;
   }
 
-  /** Stops listening, flushes replies, runs shutdown hooks (persistence), closes clients. */
-  async shutdown(): Promise<void> {
-    if (this.shuttingDown) return;
+  /**
+   * Runs the shutdown hooks (persistence saves what `shutdownOptions` asks for), then stops
+   * listening, flushes replies and closes clients. A hook that throws aborts the shutdown
+   * (false) unless `force`, as Redis keeps running when its final save fails.
+   */
+  shutdown(opts: ShutdownOptions = { save: null, now: false, force: false }): boolean {
+    if (this.shuttingDown) return true;
+    this.shutdownOptions = opts;
+    for (const hook of this.shutdownHooks) {
+      try {
+        hook();
+      } catch (err) {
+        this.log.warn({ err }, 'Error trying to shut down');
+        if (!opts.force) {
+          this.shutdownOptions = null;
+          return false;
+        }
+      }
+    }
     this.shuttingDown = true;
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
+    if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
     for (const l of this.listeners) l.close();
-    for (const hook of this.shutdownHooks) hook();
     this.flush();
     for (const c of [...this.clients.values()]) {
       c.socket.end();
       this.closeClient(c);
     }
     this.log.notice('Redis is now ready to exit, bye bye...');
+    return true;
   }
 
   get address(): net.AddressInfo | null {
@@ -316,8 +517,12 @@ const PROTECTED_MODE_ERROR =
   'running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this ' +
   'change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and ' +
   "setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just " +
-  "for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. " +
+  "for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. " +
   'NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n';
+
+function mayReplicate(cmd: CommandEntry): boolean {
+  return cmd.isWrite || cmd.flags.includes('may_replicate');
+}
 
 function isLoopback(addr: string | undefined): boolean {
   if (addr === undefined) return true;
