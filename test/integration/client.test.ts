@@ -224,6 +224,18 @@ describe('CLIENT PAUSE', () => {
     other.close();
   });
 
+  it('keys that expire during a pause read as missing but are only deleted after it', async () => {
+    const c = await RawClient.connect(strata.port);
+    await c.call('SET', 'pause:ttl', 'v', 'PX', '30');
+    await c.call('CLIENT', 'PAUSE', '100000', 'WRITE');
+    while ((await c.call('GET', 'pause:ttl')) !== '$-1\r\n');
+    expect(await c.call('INFO', 'keyspace')).toMatch(/db0:keys=\d+,expires=1,/);
+    await c.call('CLIENT', 'UNPAUSE');
+    expect(await c.call('GET', 'pause:ttl')).toBe('$-1\r\n');
+    expect(await c.call('INFO', 'keyspace')).not.toMatch(/expires=1,/);
+    c.close();
+  });
+
   it('a held client that disconnects is simply forgotten', async () => {
     const admin = await RawClient.connect(strata.port);
     const gone = await RawClient.connect(strata.port);
