@@ -40,13 +40,7 @@ export async function startServer(args: string[]): Promise<Server> {
 export function installSignalHandlers(server: Server): void {
   const stop = (signal: string): void => {
     server.log.notice(`Received ${signal} scheduling shutdown...`);
-    server.shutdown().then(
-      () => process.exit(0),
-      (err: Error) => {
-        // As Redis: a failed final save keeps the server running.
-        server.log.warn(`Error trying to save the DB, can't exit: ${err.message}`);
-      },
-    );
+    if (server.shutdown()) server.exit(0);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -33,3 +33,18 @@ export function wrongType(c: Client, v: Value | undefined, type: ObjectType): bo
 export function isOpt(arg: string, upper: string): boolean {
   return arg.length === upper.length && (arg === upper || arg.toUpperCase() === upper);
 }
+
+/** addReplyHelp: "<CMD> <subcommand> ..." then the lines, then HELP, all as status replies. */
+export function replyHelp(c: Client, command: string, lines: readonly string[]): void {
+  const r = c.reply;
+  r.array(lines.length + 3);
+  r.simple(`${command.toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
+  for (const line of lines) r.simple(line);
+  r.simple('HELP');
+  r.simple('    Prints this help.');
+}
+
+/** addReplySubcommandSyntaxError: a known subcommand with arguments it does not take. */
+export function replySubcommandSyntaxError(c: Client, argv: readonly string[]): void {
+  c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+}

@@ -2,28 +2,48 @@
  * processCommand and call, as Redis's server.c: every request passes the same checks in the same
  * order before its handler runs, and the same bookkeeping after.
  *
- *   lookup → unknown command / subcommand → arity → auth → refused writes (MISCONF) → MULTI queue → call
- *   call: time snapshot, propagation unit, handler, statistics, slowlog, reply suppression
+ *   lookup → unknown command / subcommand → arity → auth → refused writes (MISCONF) → monitor
+ *   clients may not touch keys → CLIENT PAUSE (postpone) → MULTI queue → call
+ *   call: time snapshot, propagation unit, handler, statistics, latency, slowlog, MONITOR feed
  *
  * A rejected command inside MULTI dooms the transaction (EXECABORT), as flagTransaction does.
+ * CLIENT REPLY OFF / SKIP drop whatever the command (even a rejected one) replied.
  */
 
 import type { Client } from '../server/client.js';
 import type { CommandEntry } from './registry.js';
 import { errUnknownCommand, errUnknownSubcommand, errWrongArity, ERR_NOAUTH } from '../protocol/errors.js';
+import { LatencyHistogram } from '../server/latency.js';
 
 export function processCommand(c: Client, argv: string[]): void {
+  if (c.replyMode === 'on' && !c.skipNextReply) {
+    checkAndRun(c, argv);
+    return;
+  }
+  const skipThis = c.skipNextReply;
+  c.skipNextReply = false;
+  const mark = c.reply.length;
+  checkAndRun(c, argv);
+  // A postponed command has not run yet: its reply is dropped when it does.
+  if (c.postponed === argv) c.skipNextReply = skipThis;
+  else if (skipThis || c.replyMode === 'off') c.reply.truncate(mark);
+}
+
+function checkAndRun(c: Client, argv: string[]): void {
   const server = c.server;
   const cmd = server.commands.lookup(argv);
   if (cmd === undefined) {
+    c.lastCommand = 'NULL';
     rejectCommand(c, null, errUnknownCommand(argv));
     return;
   }
   if (cmd.subcommands !== null && argv.length >= 2 && cmd.run === undefined) {
     // A container reached here: the subcommand is unknown.
+    c.lastCommand = 'NULL';
     rejectCommand(c, null, errUnknownSubcommand(cmd.name, argv[1]));
     return;
   }
+  c.lastCommand = cmd.fullname;
   const argc = argv.length;
   if ((cmd.arity > 0 && argc !== cmd.arity) || argc < -cmd.arity) {
     rejectCommand(c, cmd, errWrongArity(cmd.fullname));
@@ -37,6 +57,15 @@ export function processCommand(c: Client, argv: string[]): void {
     rejectCommand(c, cmd, server.writeRefusal);
     return;
   }
+  if (c.monitor && touchesKeyspace(cmd)) {
+    // MONITOR makes a connection a replica in Redis's eyes.
+    rejectCommand(c, cmd, "ERR Replica can't interact with the keyspace");
+    return;
+  }
+  if (server.pauseType !== 'off' && server.pauseHolds(c, cmd)) {
+    server.postpone(c, argv);
+    return;
+  }
   if (c.inMulti && !isTransactionControl(cmd)) {
     if (cmd.isNoMulti) {
       rejectCommand(c, cmd, `ERR Command not allowed inside a transaction`);
@@ -47,6 +76,10 @@ export function processCommand(c: Client, argv: string[]): void {
     return;
   }
   call(c, cmd, argv);
+}
+
+function touchesKeyspace(cmd: CommandEntry): boolean {
+  return cmd.isWrite || cmd.flags.includes('readonly') || cmd.flags.includes('may_replicate');
 }
 
 function isTransactionControl(cmd: CommandEntry): boolean {
@@ -68,10 +101,6 @@ export function call(c: Client, cmd: CommandEntry, argv: string[]): void {
   const ks = server.keyspace;
   const nested = server.callDepth++ > 0;
   if (!nested) ks.now = Date.now();
-  if (server.monitors.size > 0 && !cmd.isSkipMonitor && !cmd.isAdmin) server.feedMonitors(c, argv);
-  const skipThis = c.skipNextReply;
-  c.skipNextReply = false;
-  const mark = c.reply.length;
   const errorsBefore = c.reply.errors.length;
   ks.effects.beginUnit();
   const start = performance.now();
@@ -93,7 +122,10 @@ export function call(c: Client, cmd: CommandEntry, argv: string[]): void {
     cmd.stats.failedCalls++;
     server.countErrors(c);
   }
+  server.latency.addSampleIfNeeded(cmd.isFast ? 'fast-command' : 'command', Math.floor(usec / 1000));
   if (!cmd.isSkipSlowlog) server.slowlog.consider(c, argv, usec);
-  c.lastCommand = cmd.fullname;
-  if (skipThis || c.replyMode === 'off') c.reply.truncate(mark);
+  // After the command, as Redis 7: the line shows its effect (SELECT's new db) and the monitor
+  // sees its own commands after their replies.
+  if (server.monitors.size > 0 && !cmd.isSkipMonitor && !cmd.isAdmin) server.feedMonitors(c, argv);
+  if (server.latencyTracking) (cmd.latencyHistogram ??= new LatencyHistogram()).record(usec * 1000);
 }

@@ -8,6 +8,7 @@
 
 import { ACL_CATEGORIES, implicitAclCategories, type AclCategory, type CommandFlag, type CommandSpec, type Handler } from './spec.js';
 import { FAMILIES } from './families.js';
+import type { LatencyHistogram } from '../server/latency.js';
 
 export interface CommandStats {
   calls: number;
@@ -26,6 +27,8 @@ export class CommandEntry {
   readonly run: Handler | undefined;
   readonly subcommands: Map<string, CommandEntry> | null;
   readonly stats: CommandStats = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
+  /** Durations of its calls (INFO latencystats, LATENCY HISTOGRAM); made on the first call. */
+  latencyHistogram: LatencyHistogram | null = null;
 
   readonly isWrite: boolean;
   readonly isDenyOom: boolean;

@@ -65,6 +65,8 @@ export class Keyspace {
   loading = false;
   /** lazyfree-lazy-expire: expired keys are propagated as UNLINK instead of DEL. */
   lazyExpireUnlink = false;
+  /** During CLIENT PAUSE expired keys read as missing but are not deleted (nothing propagates). */
+  expirePaused = false;
   readonly stats: KeyspaceStats = { expiredKeys: 0, expiredStalePerc: 0, expiredTimeCapReached: 0, keyspaceHits: 0, keyspaceMisses: 0 };
 
   constructor(databases: number) {
@@ -153,6 +155,7 @@ export class Keyspace {
    */
   expireIfNeeded(db: Db, key: string): boolean {
     if (!this.isExpired(db, key)) return false;
+    if (this.expirePaused) return true;
     this.deleteExpired(db, key);
     return true;
   }

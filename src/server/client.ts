@@ -48,12 +48,23 @@ export class Client implements KeyWatcher {
   skipNextReply = false;
   noEvict = false;
   monitor = false;
+  /** Pub/sub subscriptions (SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE): CLIENT LIST sub/psub/ssub, flag P. */
+  readonly channels = new Set<string>();
+  readonly patterns = new Set<string>();
+  readonly shardChannels = new Set<string>();
+  /**
+   * Blocked: the client's input is not processed (its bytes stay in the parser) until it is
+   * unblocked. `postponed` holds the command that waits for a CLIENT PAUSE to end.
+   */
+  blocked = false;
+  postponed: string[] | null = null;
   closeAfterReply = false;
   closed = false;
   /** Queued for the end-of-tick flush. */
   pendingFlush = false;
 
   readonly createdAt = Date.now();
+  /** Last read from (or write to) the socket, ms: CLIENT LIST idle, the `timeout` directive. */
   lastInteraction = Date.now();
   lastCommand = 'NULL';
   readonly addr: string;
@@ -94,6 +105,11 @@ export class Client implements KeyWatcher {
       destroy: () => undefined,
     } as unknown as Socket;
     return new Client(server, socket, 0);
+  }
+
+  /** A pub/sub client (flag P, CLIENT LIST TYPE pubsub): it has at least one subscription. */
+  get isPubsub(): boolean {
+    return this.channels.size + this.patterns.size + this.shardChannels.size > 0;
   }
 
   watchedKeyTouched(): void {

@@ -48,8 +48,8 @@ export class AppendOnlyFile implements PropagationSink {
 
   private constructor(
     private readonly server: Server,
-    private readonly aofDir: string,
-    private manifest: Manifest,
+    readonly aofDir: string,
+    public manifest: Manifest,
     private log: AppendLog,
   ) {
     log.onSynced = (offset) => this.released(offset);
@@ -104,6 +104,7 @@ export class AppendOnlyFile implements PropagationSink {
     server.keyspace.effects.addSink(this);
     server.beforeFlush.push(() => this.appendTick());
     server.replyGate = this;
+    server.aof = this;
     server.shutdownHooks.push(() => this.close());
     this.everysecTimer = setInterval(() => this.everySecond(), 1000);
     this.everysecTimer.unref();
@@ -190,8 +191,11 @@ export class AppendOnlyFile implements PropagationSink {
     this.log.close();
   }
 
-  get info(): { dir: string; manifest: Manifest; currentSize: number; lastWriteOk: boolean } {
-    return { dir: this.aofDir, manifest: this.manifest, currentSize: this.log.written, lastWriteOk: this.log.lastError === null };
+  /** Completed rewrites (INFO aof_rewrites). */
+  rewrites = 0;
+
+  get lastWriteOk(): boolean {
+    return this.log.lastError === null;
   }
 }
 

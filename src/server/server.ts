@@ -8,6 +8,12 @@
  * until the log is durable.
  *
  * The cron runs `hz` times a second: active expiry, client timeouts, instantaneous metrics.
+ *
+ * CLIENT PAUSE: a command the pause covers is not rejected but postponed: the client is blocked
+ * with that command, and its later input stays unparsed in its parser. When the pause ends the
+ * postponed clients run their command and the rest of their input, in the order they were held.
+ * While paused, keys are not expired (lazily or actively), as in Redis, so that the dataset
+ * does not change under a failover.
  */
 
 import net from 'node:net';
@@ -22,6 +28,11 @@ import { parseNotifyFlags } from '../keyspace/notify.js';
 import { CommandTable } from '../commands/registry.js';
 import { processCommand } from '../commands/dispatch.js';
 import { Snapshots } from './snapshots.js';
+import type { CommandEntry } from '../commands/registry.js';
+import { LatencyMonitor } from './latency.js';
+import { InstantaneousMetric } from './info.js';
+import type { AppendOnlyFile } from './persistence.js';
+import { processMemory } from './memory.js';
 
 export const STRATA_VERSION = '0.1.0';
 /** The Redis version strata presents to clients (INFO redis_version, HELLO version). */
@@ -35,6 +46,8 @@ export interface ServerStats {
   netOutputBytes: number;
   totalErrorReplies: number;
   unexpectedErrorReplies: number;
+  readsProcessed: number;
+  writesProcessed: number;
 }
 
 function newStats(): ServerStats {
@@ -46,6 +59,8 @@ function newStats(): ServerStats {
     netOutputBytes: 0,
     totalErrorReplies: 0,
     unexpectedErrorReplies: 0,
+    readsProcessed: 0,
+    writesProcessed: 0,
   };
 }
 
@@ -59,17 +74,50 @@ export interface ReplyGate {
   hold(client: Client, out: Buffer | null, close: boolean): void;
 }
 
+
+/** CLIENT PAUSE modes, in increasing strictness. */
+export type PauseType = 'off' | 'write' | 'all';
+
+/** SHUTDOWN's options: save true/false forces SAVE/NOSAVE (null: as the save points say). */
+export interface ShutdownOptions {
+  save: boolean | null;
+  now: boolean;
+  force: boolean;
+}
+
+/** Longest delay setTimeout takes; longer pauses re-arm their timer. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class Server {
   readonly keyspace: Keyspace;
   readonly commands = new CommandTable();
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
   readonly slowlog = new Slowlog();
+  readonly latency = new LatencyMonitor();
+  /** latency-tracking: per-command histograms (INFO latencystats). */
+  latencyTracking = true;
+  /** latency-tracking-info-percentiles. */
+  latencyPercentiles: number[] = [50, 99, 99.9];
   readonly activeExpire: ActiveExpire;
   readonly log: Logger;
   readonly runId = randomBytes(20).toString('hex');
+  /** The replication ID (INFO master_replid); a fresh one per start until replication exists. */
+  readonly replId = randomBytes(20).toString('hex');
   readonly startTime = Date.now();
   stats: ServerStats = newStats();
+  /** instantaneous_ops_per_sec and the kbps figures, sampled by the cron every 100 ms. */
+  readonly metrics = { ops: new InstantaneousMetric(), input: new InstantaneousMetric(), output: new InstantaneousMetric() };
+  private lastMetricsSample = 0;
+  /** Memory in use once the server was set up (used_memory_startup), and the highest seen. */
+  readonly startupMemory = processMemory().used;
+  peakMemory = this.startupMemory;
+  /** The append-only log, when `appendonly yes`. */
+  aof: AppendOnlyFile | null = null;
+  /** How SHUTDOWN asked to stop (read by shutdown hooks); null until a shutdown starts. */
+  shutdownOptions: ShutdownOptions | null = null;
+  /** Ends the process once shut down (replaced when the server is embedded, e.g. in tests). */
+  exit: (code: number) => void = (code) => process.exit(code);
   /** errorstats: error code (first word) → count. */
   errorStats = new Map<string, number>();
   /** When set, write commands are refused with this error (e.g. after a failed fsync). */
@@ -96,6 +144,12 @@ export class Server {
   protoMaxBulkLen: number;
   private queryBufferLimit: number;
   private shuttingDown = false;
+  /** CLIENT PAUSE: the strictest active mode, until `pauseEnd` (unix ms). */
+  pauseType: PauseType = 'off';
+  pauseEnd = 0;
+  private pauseTimer: NodeJS.Timeout | null = null;
+  /** Clients blocked by the pause, in the order they were held. */
+  private readonly postponed: Client[] = [];
 
   constructor(readonly config: Config) {
     this.keyspace = new Keyspace(config.getNumber('databases'));
@@ -118,6 +172,16 @@ export class Server {
     this.slowlog.trim();
     this.keyspace.effects.notifyFlags = parseNotifyFlags(cfg.getString('notify-keyspace-events'));
     this.keyspace.lazyExpireUnlink = cfg.getBool('lazyfree-lazy-expire');
+    this.latency.thresholdMs = cfg.getNumber('latency-monitor-threshold');
+    // Directives the config table may not carry yet keep Redis's defaults.
+    if (cfg.directive('latency-tracking')) this.latencyTracking = cfg.getBool('latency-tracking');
+    if (cfg.directive('latency-tracking-info-percentiles')) {
+      this.latencyPercentiles = cfg
+        .getString('latency-tracking-info-percentiles')
+        .split(' ')
+        .filter((p) => p !== '')
+        .map(Number);
+    }
     setLogLevel(this.log, cfg.getString('loglevel'));
     if (this.cronTimer !== null) this.startCron();
   }
@@ -181,13 +245,27 @@ export class Server {
   private onData(c: Client, chunk: Buffer): void {
     if (c.closed || c.closeAfterReply) return;
     this.stats.netInputBytes += chunk.length;
+    this.stats.readsProcessed++;
     c.lastInteraction = Date.now();
+    c.parser.maxBulkLen = this.protoMaxBulkLen;
+    c.parser.feed(chunk);
+    this.processInput(c);
+  }
+
+  /** Runs the client's complete requests, until it is blocked or closing (processInputBuffer). */
+  private processInput(c: Client): void {
     const parser = c.parser;
-    parser.maxBulkLen = this.protoMaxBulkLen;
-    parser.feed(chunk);
     let argv: string[] | null;
-    while (!c.closeAfterReply && (argv = parser.next()) !== null) {
+    while (!c.closeAfterReply && !c.blocked && (argv = parser.next()) !== null) {
       processCommand(c, argv);
+    }
+    if (c.blocked) {
+      if (parser.buffered > this.queryBufferLimit) {
+        this.log.warn({ client: c.addr }, 'Closing client that reached max query buffer length');
+        this.closeClient(c);
+      }
+      this.queueFlush(c);
+      return;
     }
     if (parser.error !== null && !c.closeAfterReply) {
       c.reply.error(parser.error);
@@ -239,7 +317,9 @@ export class Server {
     if (c.closed) return;
     if (out !== null) {
       this.stats.netOutputBytes += out.length;
+      this.stats.writesProcessed++;
       c.socket.write(out);
+      c.lastInteraction = Date.now();
     }
     if (close) {
       c.socket.end();
@@ -253,6 +333,10 @@ export class Server {
     c.unwatchAll();
     this.monitors.delete(c);
     this.clients.delete(c.id);
+    if (c.blocked) {
+      const i = this.postponed.indexOf(c);
+      if (i >= 0) this.postponed.splice(i, 1);
+    }
     if (!c.socket.destroyed && !c.closeAfterReply) c.socket.destroy();
   }
 
@@ -269,10 +353,10 @@ export class Server {
     c.reply.errors.length = 0;
   }
 
-  /** MONITOR line: +<unix.micro> [<db> <addr>] "arg" ... */
+  /** MONITOR line: +<unix.micro> [<db> <addr>] "arg" ... (replicationFeedMonitors). */
   feedMonitors(c: Client, argv: readonly string[]): void {
-    const now = Date.now();
-    let line = `+${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, '0')} [${c.db.id} ${c.addr}]`;
+    const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+    let line = `+${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')} [${c.db.id} ${c.addr}]`;
     for (const a of argv) line += ' ' + quoteMonitorArg(a);
     for (const m of this.monitors) {
       m.reply.raw(line + '\r\n');
@@ -282,19 +366,114 @@ export class Server {
 
   private cron(hz: number): void {
     const now = Date.now();
-    this.activeExpire.cycle(250 / hz);
+    if (this.pauseType === 'off') this.activeExpire.cycle(250 / hz);
     this.snapshots.cron();
-    const timeout = this.config.getNumber('timeout') * 1000;
-    if (timeout > 0) {
-      for (const c of this.clients.values()) {
-        if (!c.monitor && now - c.lastInteraction > timeout) {
-          c.socket.destroy();
-          this.closeClient(c);
-        }
-      }
+    this.closeIdleClients(now);
+    if (now - this.lastMetricsSample >= 100) {
+      this.lastMetricsSample = now;
+      this.metrics.ops.track(now, this.stats.totalCommands);
+      this.metrics.input.track(now, this.stats.netInputBytes);
+      this.metrics.output.track(now, this.stats.netOutputBytes);
+      this.notePeakMemory(processMemory().used);
     }
     // Expired-key deletions of the cron are writes too: log them now, like any tick.
     this.flush();
+  }
+
+  /**
+   * The `timeout` directive (clientsCronHandleTimeout): a client idle for more than `timeout`
+   * whole seconds is closed, unless it is a monitor, blocked, or subscribed to pub/sub.
+   */
+  private closeIdleClients(now: number): void {
+    const timeout = this.config.getNumber('timeout');
+    if (timeout <= 0) return;
+    const nowSec = Math.floor(now / 1000);
+    for (const c of this.clients.values()) {
+      if (c.monitor || c.blocked || c.isPubsub) continue;
+      if (nowSec - Math.floor(c.lastInteraction / 1000) > timeout) {
+        this.log.verbose('Closing idle client');
+        this.closeClient(c);
+      }
+    }
+  }
+
+  notePeakMemory(used: number): void {
+    if (used > this.peakMemory) this.peakMemory = used;
+  }
+
+  /* ------------------------------ CLIENT PAUSE ------------------------------ */
+
+  /**
+   * Pauses clients until `end` (unix ms). A pause while one is active keeps the later end and
+   * the stricter mode (pauseClients).
+   */
+  pauseClients(type: Exclude<PauseType, 'off'>, end: number): void {
+    if (this.pauseType === 'off') {
+      this.pauseType = type;
+      this.pauseEnd = end;
+    } else {
+      if (type === 'all') this.pauseType = 'all';
+      if (end > this.pauseEnd) this.pauseEnd = end;
+    }
+    this.keyspace.expirePaused = true;
+    this.armPauseTimer();
+  }
+
+  private armPauseTimer(): void {
+    if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
+    const wait = Math.max(0, Math.min(this.pauseEnd - Date.now(), MAX_TIMER_MS));
+    this.pauseTimer = setTimeout(() => {
+      this.pauseTimer = null;
+      if (Date.now() >= this.pauseEnd) this.unpauseClients();
+      else this.armPauseTimer();
+    }, wait);
+    this.pauseTimer.unref();
+  }
+
+  /** Ends the pause; the held clients run after the current command (in the next turn). */
+  unpauseClients(): void {
+    if (this.pauseType === 'off') return;
+    this.pauseType = 'off';
+    this.pauseEnd = 0;
+    this.keyspace.expirePaused = false;
+    if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
+    this.pauseTimer = null;
+    if (this.postponed.length > 0) setImmediate(this.resumeBound);
+  }
+
+  /** Whether the pause holds this command (write mode: writes and may-replicate commands). */
+  pauseHolds(c: Client, cmd: CommandEntry): boolean {
+    if (this.pauseType === 'all') return true;
+    if (mayReplicate(cmd)) return true;
+    if (cmd.name !== 'exec' || !c.inMulti) return false;
+    for (const q of c.multiQueue) if (mayReplicate(q.cmd)) return true;
+    return false;
+  }
+
+  /** Blocks the client with its command until the pause ends (blockClient BLOCKED_POSTPONE). */
+  postpone(c: Client, argv: string[]): void {
+    c.blocked = true;
+    c.postponed = argv;
+    this.postponed.push(c);
+  }
+
+  private readonly resumeBound = (): void => this.resumePostponed();
+
+  private resumePostponed(): void {
+    const held = this.postponed.splice(0);
+    for (const c of held) {
+      if (c.closed) continue;
+      // A pause started by an earlier resumed client holds the rest again, in order.
+      if (this.pauseType !== 'off') {
+        this.postponed.push(c);
+        continue;
+      }
+      const argv = c.postponed!;
+      c.blocked = false;
+      c.postponed = null;
+      processCommand(c, argv);
+      this.processInput(c);
+    }
   }
 
   resetStats(): void {
@@ -305,6 +484,7 @@ export class Server {
       cmd.stats.usec = 0;
       cmd.stats.rejectedCalls = 0;
       cmd.stats.failedCalls = 0;
+      cmd.latencyHistogram = null;
     }
     const ks = this.keyspace.stats;
     ks.expiredKeys = 0;
@@ -315,20 +495,30 @@ export class Server {
   }
 
   /**
-   * Stops listening, flushes replies, saves the dataset when asked (by default: when `save` points
-   * are configured, as Redis), runs shutdown hooks (the log's final fsync), closes clients.
-   * Throws (before changing anything) when the save fails, so SHUTDOWN can report it.
+   * Saves the dataset when asked (SAVE/NOSAVE; by default when `save` points are configured, as
+   * Redis), then stops listening, flushes replies, runs the shutdown hooks (the log's final fsync)
+   * and closes clients. A failed save aborts the shutdown (false) unless `force`, as Redis keeps
+   * running when its final save fails.
    */
-  async shutdown(opts: { save?: boolean } = {}): Promise<void> {
-    if (this.shuttingDown) return;
-    const save = opts.save ?? this.config.getString('save').trim() !== '';
-    if (save) {
-      this.snapshots.abort();
-      this.log.notice('Saving the final RDB snapshot before exiting.');
-      this.snapshots.saveNow();
+  shutdown(opts: ShutdownOptions = { save: null, now: false, force: false }): boolean {
+    if (this.shuttingDown) return true;
+    this.shutdownOptions = opts;
+    if (opts.save ?? this.config.getString('save').trim() !== '') {
+      try {
+        this.snapshots.abort();
+        this.log.notice('Saving the final RDB snapshot before exiting.');
+        this.snapshots.saveNow();
+      } catch (err) {
+        this.log.warn({ err }, 'Error trying to save the DB');
+        if (!opts.force) {
+          this.shutdownOptions = null;
+          return false;
+        }
+      }
     }
     this.shuttingDown = true;
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
+    if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
     for (const l of this.listeners) l.close();
     this.flush();
     for (const hook of this.shutdownHooks) hook();
@@ -337,6 +527,7 @@ export class Server {
       this.closeClient(c);
     }
     this.log.notice('Redis is now ready to exit, bye bye...');
+    return true;
   }
 
   /** The function libraries' code, for snapshots. */
@@ -363,8 +554,12 @@ const PROTECTED_MODE_ERROR =
   'running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this ' +
   'change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and ' +
   "setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just " +
-  "for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. " +
+  "for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. " +
   'NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n';
+
+function mayReplicate(cmd: CommandEntry): boolean {
+  return cmd.isWrite || cmd.flags.includes('may_replicate');
+}
 
 function isLoopback(addr: string | undefined): boolean {
   if (addr === undefined) return true;

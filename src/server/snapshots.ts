@@ -99,6 +99,8 @@ export class Snapshots {
   /** Unix seconds of the last successful save (LASTSAVE). */
   lastSave = Math.floor(Date.now() / 1000);
   lastStatusOk = true;
+  /** Successful dump saves since startup (INFO rdb_saves). */
+  saves = 0;
   lastDurationSec = -1;
   /** BGSAVE SCHEDULE (or BGSAVE in EXEC) waiting for the running snapshot to end. */
   bgsaveScheduled = false;
@@ -246,6 +248,7 @@ export class Snapshots {
         this.lastStatusOk = err === null;
         if (err === null) {
           this.lastSave = Math.floor(Date.now() / 1000);
+          this.saves++;
           // Changes made while the snapshot ran are not in it: they stay dirty.
           this.server.keyspace.effects.dirty -= snap.dirtyAtCut;
           this.server.log.notice(sync ? 'DB saved on disk' : 'Background saving terminated with success');

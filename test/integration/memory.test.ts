@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { startServer, type RunningServer } from '../helpers/server.js';
+import { RawClient } from '../helpers/resp.js';
+
+/** MEMORY STATS (RESP2 flat array of pairs) → its field names, with nested db maps' names. */
+function statsFields(reply: string): string[] {
+  return reply
+    .split('\r\n')
+    .filter((_, i, lines) => i > 0 && lines[i - 1].startsWith('$'))
+    .filter((l) => /^[a-z]/.test(l));
+}
+
+describe('MEMORY', () => {
+  let strata: RunningServer;
+  let redis: RunningServer;
+  let s: RawClient;
+  let r: RawClient;
+
+  beforeAll(async () => {
+    [strata, redis] = await Promise.all([startServer(), startServer({ redis: true })]);
+    [s, r] = await Promise.all([RawClient.connect(strata.port), RawClient.connect(redis.port)]);
+  });
+
+  afterAll(async () => {
+    s.close();
+    r.close();
+    await Promise.all([strata.stop(), redis.stop()]);
+  });
+
+  it('answers HELP and bad input exactly as redis-server', async () => {
+    for (const argv of [
+      ['MEMORY', 'HELP'],
+      ['MEMORY', 'USAGE'],
+      ['MEMORY', 'USAGE', 'nokey'],
+      ['MEMORY', 'USAGE', 'nokey', 'SAMPLES'],
+      ['MEMORY', 'USAGE', 'nokey', 'SAMPLES', 'x'],
+      ['MEMORY', 'USAGE', 'nokey', 'SAMPLES', '-1'],
+      ['MEMORY', 'USAGE', 'nokey', 'SAMPLES', '0'],
+      ['MEMORY', 'USAGE', 'nokey', 'BOGUS', '1'],
+      ['MEMORY', 'STATS', 'x'],
+      ['MEMORY', 'NOPE'],
+      ['MEMORY', 'PURGE'],
+    ]) {
+      expect(await s.call(...argv), argv.join(' ')).toBe(await r.call(...argv));
+    }
+  });
+
+  it('USAGE of a string key matches redis-server for int, embstr and raw encodings', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 70 }),
+        fc.oneof(fc.string({ unit: 'binary-ascii', maxLength: 300 }), fc.integer().map(String), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String)),
+        async (key, value) => {
+          const k = Buffer.from(key, 'latin1');
+          for (const c of [s, r]) await c.call('SET', k, Buffer.from(value, 'latin1'));
+          expect(await s.call('MEMORY', 'USAGE', k)).toBe(await r.call('MEMORY', 'USAGE', k));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('STATS has the field names of redis-server, one db.N map per non-empty db', async () => {
+    for (const c of [s, r]) {
+      await c.call('SET', 'mem:a', '1');
+      await c.call('SELECT', '3');
+      await c.call('SET', 'mem:b', '2');
+      await c.call('SELECT', '0');
+    }
+    const mine = statsFields(await s.call('MEMORY', 'STATS'));
+    expect(mine).toEqual(statsFields(await r.call('MEMORY', 'STATS')));
+    expect(mine).toContain('db.3');
+  });
+
+  it('DOCTOR has Redis texts, MALLOC-STATS says the allocator has no stats', async () => {
+    expect(await s.call('MEMORY', 'DOCTOR')).toMatch(/^\$\d+\r\nHi Sam, /);
+    expect(await s.call('MEMORY', 'MALLOC-STATS')).toBe('$45\r\nStats not supported for the current allocator\r\n');
+  });
+});
