@@ -2,7 +2,7 @@
  * processCommand and call, as Redis's server.c: every request passes the same checks in the same
  * order before its handler runs, and the same bookkeeping after.
  *
- *   lookup → unknown command / subcommand → arity → auth → refused writes (MISCONF) → MULTI queue → call
+ *   lookup → unknown command / subcommand → arity → protected (DEBUG) → auth → refused writes (MISCONF) → MULTI queue → call
  *   call: time snapshot, propagation unit, handler, statistics, slowlog, reply suppression
  *
  * A rejected command inside MULTI dooms the transaction (EXECABORT), as flagTransaction does.
@@ -10,7 +10,7 @@
 
 import type { Client } from '../server/client.js';
 import type { CommandEntry } from './registry.js';
-import { errUnknownCommand, errUnknownSubcommand, errWrongArity, ERR_NOAUTH } from '../protocol/errors.js';
+import { errProtectedCommand, errUnknownCommand, errUnknownSubcommand, errWrongArity, ERR_NOAUTH } from '../protocol/errors.js';
 
 export function processCommand(c: Client, argv: string[]): void {
   const server = c.server;
@@ -19,14 +19,18 @@ export function processCommand(c: Client, argv: string[]): void {
     rejectCommand(c, null, errUnknownCommand(argv));
     return;
   }
-  if (cmd.subcommands !== null && argv.length >= 2 && cmd.run === undefined) {
-    // A container reached here: the subcommand is unknown.
+  if (cmd.subcommands !== null && argv.length >= 2) {
+    // A container reached here: the subcommand is unknown (even when the container runs alone, as COMMAND).
     rejectCommand(c, null, errUnknownSubcommand(cmd.name, argv[1]));
     return;
   }
   const argc = argv.length;
   if ((cmd.arity > 0 && argc !== cmd.arity) || argc < -cmd.arity) {
     rejectCommand(c, cmd, errWrongArity(cmd.fullname));
+    return;
+  }
+  if (cmd.isProtected && !protectedCommandAllowed(c, cmd.name)) {
+    rejectCommand(c, cmd, errProtectedCommand(cmd.name));
     return;
   }
   if (!c.authenticated && !cmd.isNoAuth) {
@@ -47,6 +51,16 @@ export function processCommand(c: Client, argv: string[]): void {
     return;
   }
   call(c, cmd, argv);
+}
+
+/** enable-<name>-command (enable-debug-command): "yes", or "local" for loopback clients (Redis's allowProtectedAction). */
+function protectedCommandAllowed(c: Client, name: string): boolean {
+  const setting = c.server.config.getString(`enable-${name}-command`);
+  return setting === 'yes' || (setting === 'local' && isLocalAddress(c.socket.remoteAddress));
+}
+
+function isLocalAddress(addr: string | undefined): boolean {
+  return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1';
 }
 
 function isTransactionControl(cmd: CommandEntry): boolean {

@@ -342,6 +342,6 @@ export const commands = [
   { name: 'decr', arity: 2, flags: ['write', 'denyoom', 'fast'], acl: ['string'], keys: [1, 1, 1], run: decrCommand },
   { name: 'incrby', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: ['string'], keys: [1, 1, 1], run: incrbyCommand },
   { name: 'decrby', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: ['string'], keys: [1, 1, 1], run: decrbyCommand },
-  { name: 'append', arity: 3, flags: ['write', 'denyoom'], acl: ['string'], keys: [1, 1, 1], run: appendCommand },
+  { name: 'append', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: ['string'], keys: [1, 1, 1], run: appendCommand },
   { name: 'strlen', arity: 2, flags: ['readonly', 'fast'], acl: ['string'], keys: [1, 1, 1], run: strlenCommand },
 ] satisfies CommandSpec[];
