@@ -21,6 +21,7 @@ import { ActiveExpire } from '../keyspace/expire.js';
 import { parseNotifyFlags } from '../keyspace/notify.js';
 import { CommandTable } from '../commands/registry.js';
 import { processCommand } from '../commands/dispatch.js';
+import { FunctionStore } from '../keyspace/functions.js';
 
 export const STRATA_VERSION = '0.1.0';
 /** The Redis version strata presents to clients (INFO redis_version, HELLO version). */
@@ -60,6 +61,11 @@ export class Server {
   readonly activeExpire: ActiveExpire;
   readonly log: Logger;
   readonly runId = randomBytes(20).toString('hex');
+  /** Replication IDs (INFO replication master_replid / master_replid2; DEBUG CHANGE-REPL-ID renews them). */
+  replId = randomBytes(20).toString('hex');
+  replId2 = '0'.repeat(40);
+  /** The function libraries (FUNCTION ...). */
+  readonly functions = new FunctionStore();
   readonly startTime = Date.now();
   stats: ServerStats = newStats();
   /** errorstats: error code (first word) → count. */
