@@ -11,7 +11,7 @@ export function replyHelp(c: Client, command: string, lines: readonly string[]):
   c.reply.simple(`${command.toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
   for (const line of lines) c.reply.simple(line);
   c.reply.simple('HELP');
-  c.reply.simple('    Print this help.');
+  c.reply.simple('    Prints this help.');
 }
 
 export function replySubcommandSyntaxError(c: Client, argv: readonly string[]): void {

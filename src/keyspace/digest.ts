@@ -7,7 +7,7 @@
  *   mix(d, data)   d = SHA1(d ^ SHA1(data))    order-dependent: for sequences (list elements, fields)
  *
  * Dataset: for each non-empty db in order, mix(final, db id as a big-endian uint32), then for each
- * key xor(final, keyDigest) where keyDigest starts at zero and takes mix(key), mix(type id as a
+ * key xor(final, keyDigest) (so final takes SHA1 of the key digest) where keyDigest starts at zero and takes mix(key), mix(type id as a
  * big-endian uint32), the value digest, and xor("!!expire!!") when the key has a TTL (the time is
  * left out on purpose, so that replicas agree). Keys that are logically expired but not yet
  * deleted count, as in Redis. An empty dataset digests to 40 zeros.
@@ -94,7 +94,7 @@ export function datasetDigest(keyspace: Keyspace): Digest {
       keyDigest.fill(0);
       mixDigest(keyDigest, key);
       objectDigest(keyDigest, db, key, value);
-      for (let i = 0; i < 20; i++) final[i] ^= keyDigest[i];
+      xorDigest(final, keyDigest);
     }
   }
   return final;
