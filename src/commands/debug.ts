@@ -20,6 +20,8 @@ import { tuning } from '../types/tuning.js';
 import { parseMemory } from '../config/config.js';
 import { parseIntArg } from '../types/numbers.js';
 
+/** getPositiveLongFromObjectOrReply's text, for malformed and negative numbers alike. */
+const ERR_NOT_POSITIVE = 'ERR value is out of range, must be positive';
 const ERR_RELOAD = 'ERR DEBUG RELOAD is not available yet: strata has no RDB persistence to save and reload';
 
 /** C's atoi: optional spaces and sign, then digits; 0 when there are none. */
@@ -154,18 +156,10 @@ function debugProtocol(c: Client, type: string): void {
 
 function debugPopulate(c: Client, argv: string[]): void {
   const count = parseIntArg(argv[2]);
-  if (count === null || count < 0) {
-    c.reply.error(count === null ? 'ERR value is not an integer or out of range' : 'ERR value is out of range, must be positive');
+  const size = argv.length === 5 ? parseIntArg(argv[4]) : 0;
+  if (count === null || count < 0 || size === null || size < 0) {
+    c.reply.error(ERR_NOT_POSITIVE);
     return;
-  }
-  let size = 0;
-  if (argv.length === 5) {
-    const n = parseIntArg(argv[4]);
-    if (n === null || n < 0) {
-      c.reply.error(n === null ? 'ERR value is not an integer or out of range' : 'ERR value is out of range, must be positive');
-      return;
-    }
-    size = n;
   }
   const prefix = argv.length === 3 ? 'key' : argv[3];
   const ks = c.server.keyspace;
