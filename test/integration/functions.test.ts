@@ -172,5 +172,6 @@ describe('FUNCTION library store', () => {
     expect(await s.call('EVAL_RO', 'return 1', '0')).toBe(expected);
     expect(await s.call('EVALSHA_RO', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', '0')).toBe(expected);
     expect(await s.call('SCRIPT', 'LOAD', 'return 1')).toBe(expected);
+    expect(await s.call('SCRIPT', 'DEBUG', 'YES')).toBe(expected);
   });
 });
