@@ -162,7 +162,7 @@ function resetCommand(c: Client): void {
 
 export const commands = [
   { name: 'ping', arity: -1, flags: ['fast', 'sentinel'], acl: ['connection'], run: pingCommand },
-  { name: 'echo', arity: 2, flags: ['fast'], acl: ['connection'], run: echoCommand },
+  { name: 'echo', arity: 2, flags: ['loading', 'stale', 'fast'], acl: ['connection'], run: echoCommand },
   { name: 'quit', arity: -1, flags: ['allow_busy', 'no_auth', 'noscript', 'loading', 'stale', 'fast'], acl: ['connection'], run: quitCommand },
   { name: 'select', arity: 2, flags: ['loading', 'stale', 'fast'], acl: ['connection'], run: selectCommand },
   { name: 'auth', arity: -2, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'sentinel', 'allow_busy'], acl: ['connection'], run: authCommand },

@@ -2,8 +2,8 @@
  * processCommand and call, as Redis's server.c: every request passes the same checks in the same
  * order before its handler runs, and the same bookkeeping after.
  *
- *   lookup → unknown command / subcommand → arity → auth → refused writes (MISCONF) → monitor
- *   clients may not touch keys → CLIENT PAUSE (postpone) → MULTI queue → call
+ *   lookup → unknown command / subcommand → arity → protected (DEBUG) → auth → refused writes
+ *   (MISCONF) → monitor clients may not touch keys → CLIENT PAUSE (postpone) → MULTI queue → call
  *   call: time snapshot, propagation unit, handler, statistics, latency, slowlog, MONITOR feed
  *
  * A rejected command inside MULTI dooms the transaction (EXECABORT), as flagTransaction does.
@@ -12,7 +12,7 @@
 
 import type { Client } from '../server/client.js';
 import type { CommandEntry } from './registry.js';
-import { errUnknownCommand, errUnknownSubcommand, errWrongArity, ERR_NOAUTH } from '../protocol/errors.js';
+import { errProtectedCommand, errUnknownCommand, errUnknownSubcommand, errWrongArity, ERR_NOAUTH } from '../protocol/errors.js';
 import { LatencyHistogram } from '../server/latency.js';
 
 export function processCommand(c: Client, argv: string[]): void {
@@ -37,8 +37,8 @@ function checkAndRun(c: Client, argv: string[]): void {
     rejectCommand(c, null, errUnknownCommand(argv));
     return;
   }
-  if (cmd.subcommands !== null && argv.length >= 2 && cmd.run === undefined) {
-    // A container reached here: the subcommand is unknown.
+  if (cmd.subcommands !== null && argv.length >= 2) {
+    // A container reached here: the subcommand is unknown (even when the container runs alone, as COMMAND).
     c.lastCommand = 'NULL';
     rejectCommand(c, null, errUnknownSubcommand(cmd.name, argv[1]));
     return;
@@ -47,6 +47,10 @@ function checkAndRun(c: Client, argv: string[]): void {
   const argc = argv.length;
   if ((cmd.arity > 0 && argc !== cmd.arity) || argc < -cmd.arity) {
     rejectCommand(c, cmd, errWrongArity(cmd.fullname));
+    return;
+  }
+  if (cmd.isProtected && !protectedCommandAllowed(c, cmd.name)) {
+    rejectCommand(c, cmd, errProtectedCommand(cmd.name));
     return;
   }
   if (!c.authenticated && !cmd.isNoAuth) {
@@ -80,6 +84,16 @@ function checkAndRun(c: Client, argv: string[]): void {
 
 function touchesKeyspace(cmd: CommandEntry): boolean {
   return cmd.isWrite || cmd.flags.includes('readonly') || cmd.flags.includes('may_replicate');
+}
+
+/** enable-<name>-command (enable-debug-command): "yes", or "local" for loopback clients (Redis's allowProtectedAction). */
+function protectedCommandAllowed(c: Client, name: string): boolean {
+  const setting = c.server.config.getString(`enable-${name}-command`);
+  return setting === 'yes' || (setting === 'local' && isLocalAddress(c.socket.remoteAddress));
+}
+
+function isLocalAddress(addr: string | undefined): boolean {
+  return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1';
 }
 
 function isTransactionControl(cmd: CommandEntry): boolean {

@@ -4,6 +4,7 @@
 
 import type { CommandSpec } from './spec.js';
 import { commands as client } from './client.js';
+import { commands as command } from './command.js';
 import { commands as config } from './config.js';
 import { commands as connection } from './connection.js';
 import { commands as debug } from './debug.js';
@@ -15,4 +16,4 @@ import { commands as strings } from './strings.js';
 import { commands as transactions } from './transactions.js';
 import { commands as zsets } from './zsets.js';
 
-export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [connection, client, strings, keys, transactions, config, server, debug, functions, zsets, persistence];
+export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [connection, client, strings, keys, transactions, config, server, command, debug, functions, zsets, persistence];

@@ -43,6 +43,7 @@ export class CommandEntry {
   readonly isLoading: boolean;
   readonly isNoScript: boolean;
   readonly isBlocking: boolean;
+  readonly isProtected: boolean;
 
   constructor(
     readonly spec: CommandSpec,
@@ -70,6 +71,7 @@ export class CommandEntry {
     this.isLoading = has('loading');
     this.isNoScript = has('noscript');
     this.isBlocking = has('blocking');
+    this.isProtected = has('protected');
     if (spec.subcommands) {
       this.subcommands = new Map();
       for (const sub of spec.subcommands) this.subcommands.set(sub.name, new CommandEntry(sub, this));

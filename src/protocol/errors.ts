@@ -34,3 +34,11 @@ export function errUnknownCommand(argv: readonly string[]): string {
 export function errUnknownSubcommand(parent: string, sub: string): string {
   return `ERR unknown subcommand '${sub.slice(0, 128)}'. Try ${parent.toUpperCase()} HELP.`;
 }
+
+/** A protected command (DEBUG) refused by its enable-*-command setting. */
+export function errProtectedCommand(name: string): string {
+  return (
+    `ERR ${name.toUpperCase()} command not allowed. If the enable-${name}-command option is set to "local", you can run it from a local ` +
+    'connection, otherwise you need to set this option in the configuration file, and then restart the server.'
+  );
+}

@@ -33,6 +33,7 @@ import { LatencyMonitor } from './latency.js';
 import { InstantaneousMetric } from './info.js';
 import type { AppendOnlyFile } from './persistence.js';
 import { processMemory } from './memory.js';
+import { FunctionStore } from '../keyspace/functions.js';
 
 export const STRATA_VERSION = '0.1.0';
 /** The Redis version strata presents to clients (INFO redis_version, HELLO version). */
@@ -102,8 +103,11 @@ export class Server {
   readonly activeExpire: ActiveExpire;
   readonly log: Logger;
   readonly runId = randomBytes(20).toString('hex');
-  /** The replication ID (INFO master_replid); a fresh one per start until replication exists. */
-  readonly replId = randomBytes(20).toString('hex');
+  /** Replication IDs (INFO replication master_replid / master_replid2; DEBUG CHANGE-REPL-ID renews them). */
+  replId = randomBytes(20).toString('hex');
+  replId2 = '0'.repeat(40);
+  /** The function libraries (FUNCTION ...). */
+  readonly functions = new FunctionStore();
   readonly startTime = Date.now();
   stats: ServerStats = newStats();
   /** instantaneous_ops_per_sec and the kbps figures, sampled by the cron every 100 ms. */
@@ -132,8 +136,6 @@ export class Server {
   readonly clientResetHooks: Array<(c: Client) => void> = [];
 
   readonly snapshots: Snapshots;
-  /** Code of the function libraries the server holds (FUNCTION2 records of RDB files). */
-  libraryCodes: string[] = [];
 
   private readonly listeners: net.Server[] = [];
   private nextClientId = 1;
@@ -532,12 +534,13 @@ export class Server {
 
   /** The function libraries' code, for snapshots. */
   functionLibraryCodes(): string[] {
-    return this.libraryCodes;
+    return [...this.functions.libraries.values()].map((lib) => lib.code);
   }
 
-  /** Adds a library read from an RDB file. */
+  /** Adds a library read from an RDB file; a bad one stops the load as Redis does. */
   restoreFunctionLibrary(code: string): void {
-    this.libraryCodes.push(code);
+    const created = this.functions.create(code, false);
+    if (typeof created === 'string') throw new Error(`Failed loading library: ${created}`);
   }
 
   get address(): net.AddressInfo | null {

@@ -12,6 +12,7 @@
  */
 
 import { crc64 } from './crc64.js';
+import { sealPayload } from './payload.js';
 import { lzfCompress } from './lzf.js';
 import { RDB_VERSION_DEFAULT, RdbOpcode, RdbType, STREAM_ITEM_FLAG_SAMEFIELDS } from './constants.js';
 import type { RdbEntry, RdbValue, StreamId, StreamValue } from './model.js';
@@ -459,18 +460,12 @@ export function rdbToBuffer(write: (w: RdbWriter) => void, opts: RdbWriteOptions
 }
 
 // ---------------------------------------------------------------------------------------------
-// DUMP / RESTORE payloads: <type><value><RDB version u16 LE><CRC64 LE of everything before>
+// DUMP payloads: <type><value>, sealed by payload.ts (RDB version, CRC64)
 
-export function dumpPayload(v: RdbValue, version = RDB_VERSION_DEFAULT): Buffer {
+export function dumpPayload(v: RdbValue): Buffer {
   const out = new RdbBuffer(true);
-  const type = rdbTypeFor(v, version);
+  const type = rdbTypeFor(v, RDB_VERSION_DEFAULT);
   out.u8(type);
   writeValue(out, v, type);
-  const ver = Buffer.alloc(2);
-  ver.writeUInt16LE(version);
-  out.bytes(ver);
-  const body = Buffer.from(out.drain());
-  const crc = Buffer.alloc(8);
-  crc.writeBigUInt64LE(crc64(0n, body));
-  return Buffer.concat([body, crc]);
+  return sealPayload(out.drain());
 }

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../helpers/server.js';
+import { RawClient } from '../helpers/resp.js';
+import { parseResp, serializeResp, sortElements, textOf } from '../helpers/resp-tree.js';
+
+const LIB_A = `#!lua name=liba
+-- redis.register_function('commented_out', f) is not a registration
+local function hset_stamp(keys, args)
+  local time = redis.call('TIME')[1]
+  return redis.call('HSET', keys[1], '_last_modified_', time, unpack(args))
+end
+redis.register_function('a_hset', hset_stamp)
+redis.register_function{
+  function_name = 'a_get',
+  callback = function(keys, args) if keys[1] then return redis.call('GET', keys[1]) end end,
+  flags = { 'no-writes', 'allow-stale' },
+  description = 'reads a key "quoted"',
+}
+`;
+const LIB_B = "#!lua name=libb\nredis.register_function('b_one', function() return 1 end)\n";
+const LIB_B2 = "#!lua name=libb\nredis.register_function('b_two', function() return 2 end)\n";
+const LIB_CLASH = "#!lua name=libc\nredis.register_function('A_GET', function() return 3 end)\n";
+
+/** The payload of a bulk-string reply. */
+function bulkPayload(raw: string): Buffer {
+  const nl = raw.indexOf('\r\n');
+  return Buffer.from(raw.slice(nl + 2, -2), 'latin1');
+}
+
+/** FUNCTION LIST with each library's functions in name order (Redis lists them in hash order). */
+function normalizeList(raw: string): string {
+  const reply = parseResp(raw);
+  for (const lib of reply.children) {
+    for (let i = 0; i < lib.children.length; i += 2) if (textOf(lib.children[i]) === 'functions') sortElements(lib.children[i + 1]);
+  }
+  sortElements(reply);
+  return serializeResp(reply);
+}
+
+describe('FUNCTION library store', () => {
+  let strata: RunningServer;
+  let redis: RunningServer;
+  let s: RawClient;
+  let r: RawClient;
+
+  beforeAll(async () => {
+    [strata, redis] = await Promise.all([startServer(), startServer({ redis: true })]);
+    [s, r] = await Promise.all([RawClient.connect(strata.port), RawClient.connect(redis.port)]);
+  });
+
+  afterAll(async () => {
+    s.close();
+    r.close();
+    await Promise.all([strata.stop(), redis.stop()]);
+  });
+
+  async function same(...argv: Array<string | Buffer>): Promise<string> {
+    const [mine, theirs] = await Promise.all([s.call(...argv), r.call(...argv)]);
+    expect(mine, argv.join(' ').slice(0, 80)).toBe(theirs);
+    return mine;
+  }
+
+  /** Loads libraries into redis-server and copies them to strata with FUNCTION DUMP / RESTORE. */
+  async function loadViaRedis(...codes: string[]): Promise<Buffer> {
+    await same('FUNCTION', 'FLUSH');
+    for (const code of codes) expect((await r.call('FUNCTION', 'LOAD', code)).startsWith('$')).toBe(true);
+    const payload = bulkPayload(await r.call('FUNCTION', 'DUMP'));
+    expect(await s.call('FUNCTION', 'RESTORE', payload)).toBe('+OK\r\n');
+    return payload;
+  }
+
+  it('a payload dumped by redis-server restores into strata with the same libraries, functions and code', async () => {
+    await loadViaRedis(LIB_A, LIB_B);
+    for (const args of [[], ['WITHCODE'], ['LIBRARYNAME', 'liba'], ['LIBRARYNAME', 'lib*', 'WITHCODE'], ['WITHCODE', 'LIBRARYNAME', '*b'], ['LIBRARYNAME', 'nomatch']]) {
+      const [mine, theirs] = await Promise.all([s.call('FUNCTION', 'LIST', ...args), r.call('FUNCTION', 'LIST', ...args)]);
+      expect(normalizeList(mine), args.join(' ')).toBe(normalizeList(theirs));
+    }
+    await same('FUNCTION', 'STATS');
+  });
+
+  it("strata's FUNCTION DUMP restores into redis-server", async () => {
+    await loadViaRedis(LIB_A, LIB_B);
+    const payload = bulkPayload(await s.call('FUNCTION', 'DUMP'));
+    expect(await r.call('FUNCTION', 'RESTORE', payload, 'FLUSH')).toBe('+OK\r\n');
+    const [mine, theirs] = await Promise.all([s.call('FUNCTION', 'LIST', 'WITHCODE'), r.call('FUNCTION', 'LIST', 'WITHCODE')]);
+    expect(normalizeList(mine)).toBe(normalizeList(theirs));
+  });
+
+  it('an empty store dumps to the same payload as redis-server', async () => {
+    await same('FUNCTION', 'FLUSH', 'SYNC');
+    await same('FUNCTION', 'DUMP');
+  });
+
+  it('RESTORE policies APPEND, REPLACE and FLUSH resolve collisions as Redis', async () => {
+    const ab = await loadViaRedis(LIB_A, LIB_B);
+    // Redis checks the payload's libraries in hash order, so either name may be the one reported.
+    for (const policy of [[], ['append']]) {
+      const [mine, theirs] = await Promise.all([s.call('FUNCTION', 'RESTORE', ab, ...policy), r.call('FUNCTION', 'RESTORE', ab, ...policy)]);
+      expect(mine.replace(/lib[ab]/, 'lib?')).toBe(theirs.replace(/lib[ab]/, 'lib?'));
+      expect(mine).toMatch(/^-ERR Library lib[ab] already exists\r\n$/);
+    }
+    await same('FUNCTION', 'RESTORE', ab, 'REPLACE');
+    await same('FUNCTION', 'FLUSH');
+    await r.call('FUNCTION', 'LOAD', LIB_B2);
+    const b2 = bulkPayload(await r.call('FUNCTION', 'DUMP'));
+    await same('FUNCTION', 'FLUSH', 'ASYNC');
+    await same('FUNCTION', 'RESTORE', ab);
+    await same('FUNCTION', 'RESTORE', b2, 'REPLACE');
+    await same('FUNCTION', 'RESTORE', b2, 'FLUSH');
+    await same('FUNCTION', 'STATS');
+    // A function name taken by another library stops the restore (names compare case-insensitively).
+    await same('FUNCTION', 'RESTORE', ab, 'REPLACE');
+    await r.call('FUNCTION', 'FLUSH');
+    await r.call('FUNCTION', 'LOAD', LIB_CLASH);
+    const clash = bulkPayload(await r.call('FUNCTION', 'DUMP'));
+    await r.call('FUNCTION', 'RESTORE', ab, 'FLUSH');
+    expect(await s.call('FUNCTION', 'RESTORE', ab, 'FLUSH')).toBe('+OK\r\n');
+    await same('FUNCTION', 'RESTORE', clash);
+    await same('FUNCTION', 'RESTORE', clash, 'REPLACE');
+    await same('FUNCTION', 'RESTORE', ab, 'bogus');
+    await same('FUNCTION', 'RESTORE', ab, 'FLUSH', 'extra');
+  });
+
+  it('corrupt payloads are refused and change nothing', async () => {
+    const ab = await loadViaRedis(LIB_A, LIB_B);
+    await same('FUNCTION', 'FLUSH');
+    const flipped = Buffer.from(ab);
+    flipped[3] ^= 0x20;
+    await same('FUNCTION', 'RESTORE', flipped);
+    const newer = Buffer.from(ab);
+    newer.writeUInt16LE(11, newer.length - 10);
+    await same('FUNCTION', 'RESTORE', newer);
+    await same('FUNCTION', 'RESTORE', 'short');
+    await same('FUNCTION', 'RESTORE', '');
+    await same('FUNCTION', 'LIST');
+  });
+
+  it('FUNCTION DELETE removes one library', async () => {
+    await loadViaRedis(LIB_A, LIB_B);
+    await same('FUNCTION', 'DELETE', 'liba');
+    await same('FUNCTION', 'DELETE', 'liba');
+    await same('FUNCTION', 'DELETE', 'LIBB');
+    await same('FUNCTION', 'LIST', 'WITHCODE');
+    await same('FUNCTION', 'STATS');
+  });
+
+  it('FUNCTION argument errors have Redis texts', async () => {
+    await same('FUNCTION', 'LIST', 'LIBRARYNAME');
+    await same('FUNCTION', 'LIST', 'bogus');
+    await same('FUNCTION', 'LIST', 'WITHCODE', 'WITHCODE');
+    await same('FUNCTION', 'FLUSH', 'bogus');
+    await same('FUNCTION', 'FLUSH', 'SYNC', 'extra');
+    await same('FUNCTION', 'DUMP', 'extra');
+    await same('FUNCTION', 'NOSUCH');
+    await same('FUNCTION');
+    await same('FUNCTION', 'HELP');
+    await same('FUNCTION', 'KILL');
+  });
+
+  it('SCRIPT answers for an empty script cache with nothing running', async () => {
+    await same('SCRIPT', 'EXISTS', 'a', 'b');
+    await same('SCRIPT', 'FLUSH');
+    await same('SCRIPT', 'FLUSH', 'ASYNC');
+    await same('SCRIPT', 'FLUSH', 'bogus');
+    await same('SCRIPT', 'KILL');
+    await same('SCRIPT', 'HELP');
+  });
+
+  it('commands that run Lua say that scripting is not available yet', async () => {
+    const expected = '-ERR scripting is not available yet: strata has no Lua engine\r\n';
+    expect(await s.call('FUNCTION', 'LOAD', LIB_B)).toBe(expected);
+    expect(await s.call('FCALL', 'b_one', '0')).toBe(expected);
+    expect(await s.call('FCALL_RO', 'b_one', '0')).toBe(expected);
+    expect(await s.call('EVAL', 'return 1', '0')).toBe(expected);
+    expect(await s.call('EVALSHA', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', '0')).toBe(expected);
+    expect(await s.call('EVAL_RO', 'return 1', '0')).toBe(expected);
+    expect(await s.call('EVALSHA_RO', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', '0')).toBe(expected);
+    expect(await s.call('SCRIPT', 'LOAD', 'return 1')).toBe(expected);
+    expect(await s.call('SCRIPT', 'DEBUG', 'YES')).toBe(expected);
+  });
+});
