@@ -147,6 +147,22 @@ describe('sorted sets', () => {
     await Promise.all([s.call('HELLO', '2'), r.call('HELLO', '2')]);
   });
 
+  it('ZRANDMEMBER picks members with Redis\'s reply shapes and count rules', async () => {
+    await both('FLUSHALL');
+    await both('ZADD', 'z', '1', 'a', '2', 'b', '3', 'c');
+    const one = await s.call('ZRANDMEMBER', 'z');
+    expect(['$1\r\na\r\n', '$1\r\nb\r\n', '$1\r\nc\r\n']).toContain(one);
+    // A positive count gives distinct members, at most all of them.
+    const all = await s.call('ZRANDMEMBER', 'z', '10');
+    expect(all.split('\r\n').filter((l) => /^[abc]$/.test(l)).sort()).toEqual(['a', 'b', 'c']);
+    const two = (await s.call('ZRANDMEMBER', 'z', '2', 'WITHSCORES')).split('\r\n');
+    expect(two[0]).toBe('*4');
+    expect(new Set([two[2], two[6]]).size).toBe(2);
+    // A negative count may repeat members and always gives that many.
+    expect((await s.call('ZRANDMEMBER', 'z', '-7')).startsWith('*7\r\n')).toBe(true);
+    for (const q of [['ZRANDMEMBER', 'nokey'], ['ZRANDMEMBER', 'nokey', '3'], ['ZRANDMEMBER', 'z', '0'], ['ZRANDMEMBER', 'z', 'x'], ['ZRANDMEMBER', 'z', '1', 'bad']]) await both(...q);
+  });
+
   it('random command sequences give the same replies as Redis', async () => {
     const member = fc.constantFrom('a', 'b', 'c', 'd', 'e', '', 'a\x00b', '\xff');
     const score = fc.oneof(fc.integer({ min: -5, max: 5 }).map(String), fc.constantFrom('1.5', '-inf', '+inf', '0.1', '1e3', '(2', 'x'));
