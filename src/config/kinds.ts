@@ -75,7 +75,7 @@ export interface RowOptions<T> {
   check?: (value: T) => string | null;
 }
 
-export function rowFlags(opts: RowOptions<never> & { multi?: boolean }): number {
+function rowFlags(opts: RowOptions<never> & { multi?: boolean }): number {
   return (
     (opts.immutable ? IMMUTABLE : 0) |
     (opts.protected ? PROTECTED : 0) |
