@@ -8,14 +8,8 @@ import { Server, REDIS_VERSION, STRATA_VERSION } from './server/server.js';
 import { AppendOnlyFile } from './server/persistence.js';
 
 export async function startServer(args: string[]): Promise<Server> {
+  // A `dir` directive has already changed the working directory, as it does in redis-server.
   const config = loadStartupConfig(args);
-  const dir = config.getString('dir');
-  try {
-    process.chdir(dir);
-  } catch (err) {
-    console.error(`Can't chdir to '${dir}': ${(err as Error).message}`);
-    process.exit(1);
-  }
   const server = new Server(config);
   try {
     if (config.getBool('appendonly')) AppendOnlyFile.open(server);

@@ -16,7 +16,7 @@ import { isOpt } from './args.js';
 import { replyHelp } from './help.js';
 import { commandHasKeys, getKeys } from './getkeys.js';
 import { redisCommandData, type ArgumentDoc, type KeySpec } from './redis-data.js';
-import { stringMatch } from '../types/stringmatch.js';
+import { globMatch } from '../types/glob.js';
 
 /** The flags COMMAND INFO shows, in Redis's order; may_replicate, sentinel, only_sentinel and protected are hidden on purpose. */
 const SHOWN_FLAGS: readonly CommandFlag[] = [
@@ -321,7 +321,7 @@ function commandListCommand(c: Client, argv: string[]): void {
       const category = arg.toLowerCase();
       filter = (cmd) => (cmd.acl as readonly string[]).includes(category);
     } else if (type === 'pattern') {
-      filter = (cmd) => stringMatch(arg, cmd.fullname, true);
+      filter = (cmd) => globMatch(arg, cmd.fullname, true);
     } else {
       c.reply.error(ERR_SYNTAX);
       return;

@@ -15,9 +15,9 @@ import { replyHelp, replySubcommandSyntaxError } from './help.js';
 import { ERR_NO_SUCH_KEY } from '../protocol/errors.js';
 import { datasetDigest, keyValueDigest } from '../keyspace/digest.js';
 import { stringEncoding, storedString, type Value } from '../types/object.js';
-import { stringMatch } from '../types/stringmatch.js';
+import { globMatch } from '../types/glob.js';
 import { tuning } from '../types/tuning.js';
-import { parseMemory } from '../config/config.js';
+import { memtoull } from '../config/cnumbers.js';
 import { parseIntArg } from '../types/numbers.js';
 
 /** getPositiveLongFromObjectOrReply's text, for malformed and negative numbers alike. */
@@ -189,7 +189,7 @@ function stringMatchFuzz(): number {
     return s;
   };
   // Redis runs 10M cycles in C; 100k keep the command to well under a second here.
-  for (let cycle = 0; cycle < 100_000; cycle++) if (stringMatch(randomText(), randomText())) matches++;
+  for (let cycle = 0; cycle < 100_000; cycle++) if (globMatch(randomText(), randomText())) matches++;
   return matches;
 }
 
@@ -368,8 +368,9 @@ function debugCommand(c: Client, argv: string[]): void {
       return;
     case 'quicklist-packed-threshold': {
       if (argc !== 3) break;
-      const size = parseMemory(argv[2]);
-      if (size === null || size < 0 || size > 2 ** 32 - 2 ** 20) {
+      const parsed = memtoull(argv[2]);
+      const size = parsed === null ? null : Number(parsed);
+      if (size === null || size > 2 ** 32 - 2 ** 20) {
         c.reply.error('ERR argument must be a memory value bigger than 1 and smaller than 4gb');
         return;
       }

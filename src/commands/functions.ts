@@ -11,7 +11,7 @@ import type { Client } from '../server/client.js';
 import type { CommandSpec } from './spec.js';
 import { isOpt } from './args.js';
 import { replyHelp, replySubcommandSyntaxError } from './help.js';
-import { stringMatch } from '../types/stringmatch.js';
+import { globMatch } from '../types/glob.js';
 import type { RestorePolicy } from '../keyspace/functions.js';
 
 export const ERR_NO_SCRIPTING = 'ERR scripting is not available yet: strata has no Lua engine';
@@ -48,7 +48,7 @@ function functionListCommand(c: Client, argv: string[]): void {
       return;
     }
   }
-  const libs = [...c.server.functions.libraries.values()].filter((lib) => pattern === null || stringMatch(pattern, lib.name, true));
+  const libs = [...c.server.functions.libraries.values()].filter((lib) => pattern === null || globMatch(pattern, lib.name, true));
   const r = c.reply;
   r.array(libs.length);
   for (const lib of libs) {

@@ -53,20 +53,20 @@ export function parseNotifyFlags(s: string): number {
   return flags;
 }
 
-/** keyspaceEventsFlagsToString: 'A' when all of A's classes are set, then the rest, then K and E. */
+/** keyspaceEventsFlagsToString: 'A' when all of A's classes are set, else the classes; then K, E, m. */
 export function formatNotifyFlags(flags: number): string {
   let out = '';
   if ((flags & NOTIFY_ALL) === NOTIFY_ALL) {
     out += 'A';
   } else {
+    // 'n' is listed with the classes, so "A" hides it (as Redis's keyspaceEventsFlagsToString).
     for (const [l, f] of LETTERS) {
-      if (l === 'K' || l === 'E' || l === 'm' || l === 'n') continue;
+      if (l === 'K' || l === 'E' || l === 'm') continue;
       if (flags & f) out += l;
     }
   }
   if (flags & NOTIFY_KEYSPACE) out += 'K';
   if (flags & NOTIFY_KEYEVENT) out += 'E';
   if (flags & NOTIFY_KEY_MISS) out += 'm';
-  if (flags & NOTIFY_NEW) out += 'n';
   return out;
 }

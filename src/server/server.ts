@@ -34,6 +34,7 @@ import { InstantaneousMetric } from './info.js';
 import type { AppendOnlyFile } from './persistence.js';
 import { processMemory } from './memory.js';
 import { FunctionStore } from '../keyspace/functions.js';
+import { sdsRepr } from '../types/repr.js';
 
 export const STRATA_VERSION = '0.1.0';
 /** The Redis version strata presents to clients (INFO redis_version, HELLO version). */
@@ -569,36 +570,5 @@ function isLoopback(addr: string | undefined): boolean {
   return addr.startsWith('127.') || addr === '::1' || addr.startsWith('::ffff:127.');
 }
 
-/** sdscatrepr: printable bytes as is, the rest escaped, within double quotes. */
-export function quoteMonitorArg(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    switch (c) {
-      case 92:
-        out += '\\\\';
-        break;
-      case 34:
-        out += '\\"';
-        break;
-      case 10:
-        out += '\\n';
-        break;
-      case 13:
-        out += '\\r';
-        break;
-      case 9:
-        out += '\\t';
-        break;
-      case 7:
-        out += '\\a';
-        break;
-      case 8:
-        out += '\\b';
-        break;
-      default:
-        out += c >= 32 && c < 127 ? s[i] : '\\x' + c.toString(16).padStart(2, '0');
-    }
-  }
-  return out + '"';
-}
+/** sdscatrepr, as MONITOR quotes each argument. */
+export const quoteMonitorArg = sdsRepr;
