@@ -26,7 +26,7 @@ class InProcess {
 
   constructor(directives: Record<string, string> = {}) {
     const config = new Config();
-    config.set('loglevel', ['nothing']);
+    config.set('loglevel', ['warning']);
     for (const [name, value] of Object.entries(directives)) config.set(name, [value]);
     this.server = new Server(config);
     this.client = new Client(this.server, new net.Socket(), 1);
