@@ -96,4 +96,8 @@ export const DIRECTIVES: readonly Directive[] = [
   int('latency-monitor-threshold', 0, 0, LONG_MAX),
   yesno('lazyfree-lazy-expire', 'no'),
   yesno('aof-load-truncated', 'yes'),
+  // Compact encodings. Defaults are 7.0's compiled ones (its shipped redis.conf sets 128 entries).
+  int('hash-max-listpack-entries', 512, 0, LONG_MAX, { alias: 'hash-max-ziplist-entries' }),
+  int('hash-max-listpack-value', 64, 0, LONG_MAX, { alias: 'hash-max-ziplist-value', memory: true }),
+  int('set-max-intset-entries', 512, 0, LONG_MAX),
 ];
