@@ -277,8 +277,8 @@ function magnitude(d: Decimal): number {
 }
 
 /**
- * string2ld for the stand-in: the value, 'inf' for an infinity (or beyond the long double range,
- * which strtold reports as ERANGE), null when the text is not a number (NaN included).
+ * string2ld for the stand-in: the value, 'inf' for an infinity, null when the text is not a number
+ * (NaN included) or is beyond the long double range (strtold's ERANGE, which Redis refuses).
  */
 export function parseLongDoubleStandIn(s: string): LongDoubleStandIn | 'inf' | null {
   if (s.length === 0 || s.length >= MAX_LONG_DOUBLE_CHARS) return null;
@@ -287,7 +287,7 @@ export function parseLongDoubleStandIn(s: string): LongDoubleStandIn | 'inf' | n
     const lower = s.toLowerCase().replace(/^[+-]/, '');
     if (lower === 'inf' || lower === 'infinity') return 'inf';
     const hex = hexToNumber(s);
-    return hex === null ? null : Number.isFinite(hex) ? fromNumber(hex) : 'inf';
+    return hex === null || !Number.isFinite(hex) ? null : fromNumber(hex);
   }
   const [, sign, int, frac = '', expText] = m;
   if (int.length === 0 && frac.length === 0) return null;
@@ -295,8 +295,7 @@ export function parseLongDoubleStandIn(s: string): LongDoubleStandIn | 'inf' | n
   const d: Decimal = { neg: sign === '-', coef: BigInt(int + frac), exp };
   if (d.coef === 0n) return d;
   const mag = magnitude(d);
-  if (mag > LD_MAX_EXP10) return 'inf';
-  return mag < LD_MIN_EXP10 ? null : d;
+  return mag > LD_MAX_EXP10 || mag < LD_MIN_EXP10 ? null : d;
 }
 
 /** Hex floats are exact in binary; a double holds the common ones exactly. */
