@@ -257,4 +257,32 @@ describe('hash commands match redis-server byte for byte', () => {
       expect(sortedReply(parseReply(a))).toEqual(sortedReply(parseReply(b)));
     }
   });
+
+  it('HSCAN over a hashtable: a full iteration returns every field present throughout, despite changes', async () => {
+    const c = pair.strata;
+    await c.call('HELLO', '2');
+    const fill = ['HSET', 'scan'];
+    for (let i = 0; i < 1000; i++) fill.push(`keep${i}`, String(i), `drop${i}`, String(i));
+    await c.call(...fill);
+    const seen = new Map<string, string>();
+    let cursor = '0';
+    let calls = 0;
+    do {
+      const reply = parseReply(await c.call('HSCAN', 'scan', cursor, 'COUNT', '25'));
+      cursor = reply.items![0].text!;
+      const items = reply.items![1].items!;
+      expect(items.length % 2).toBe(0);
+      for (let i = 0; i < items.length; i += 2) seen.set(items[i].text!, items[i + 1].text!);
+      // Grow and shrink the table while the scan is under way.
+      if (calls < 40) await c.call('HSET', 'scan', ...Array.from({ length: 50 }, (_, i) => [`new${calls}_${i}`, 'n']).flat());
+      else if (calls < 80) await c.call('HDEL', 'scan', ...Array.from({ length: 50 }, (_, i) => `drop${(calls - 40) * 25 + i}`));
+      calls++;
+    } while (cursor !== '0');
+    for (let i = 0; i < 1000; i++) expect(seen.get(`keep${i}`)).toBe(String(i));
+    const matched = parseReply(await c.call('HSCAN', 'scan', '0', 'MATCH', 'keep1*', 'COUNT', '100000'));
+    const fields = matched.items![1].items!.filter((_, i) => i % 2 === 0).map((r) => r.text!);
+    expect(matched.items![0].text).toBe('0');
+    expect(fields.every((f) => f.startsWith('keep1'))).toBe(true);
+    expect(fields.length).toBe(111);
+  });
 });

@@ -289,4 +289,22 @@ describe('set commands match redis-server byte for byte', () => {
     const [s, r] = await pair.both('SMEMBERS', 'many');
     expect(sortedReply(parseReply(s))).toEqual(sortedReply(parseReply(r)));
   });
+
+  it('SSCAN over a hashtable: a full iteration returns every member present throughout, despite changes', async () => {
+    const c = pair.strata;
+    await c.call('HELLO', '2');
+    await c.call('SADD', 'scan', ...Array.from({ length: 2000 }, (_, i) => `m${i}`));
+    const seen = new Set<string>();
+    let cursor = '0';
+    let calls = 0;
+    do {
+      const reply = parseReply(await c.call('SSCAN', 'scan', cursor, 'COUNT', '30'));
+      cursor = reply.items![0].text!;
+      for (const m of reply.items![1].items!) seen.add(m.text!);
+      if (calls < 30) await c.call('SADD', 'scan', ...Array.from({ length: 60 }, (_, i) => `n${calls}_${i}`));
+      else if (calls < 60) await c.call('SREM', 'scan', ...Array.from({ length: 60 }, (_, i) => `m${1000 + (calls - 30) * 30 + i}`));
+      calls++;
+    } while (cursor !== '0');
+    for (let i = 0; i < 1000; i++) expect(seen.has(`m${i}`)).toBe(true);
+  });
 });
