@@ -4,9 +4,12 @@
  *     reply. The walk itself is the collection's (HashObject.scan, SetObject.scan); the cursor
  *     scheme is StringDict's scanCursorNext (types/strdict.ts).
  *   - HRANDFIELD/SRANDMEMBER's count argument and distinct sampling.
+ *   - The encoding limits from the config, cached for the write paths.
  */
 
 import type { Client } from '../server/client.js';
+import type { Config } from '../config/config.js';
+import type { HashLimits } from '../types/hash.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX } from '../protocol/errors.js';
 import { globMatch } from '../types/glob.js';
 import { parseInt64 } from '../types/numbers.js';
@@ -139,4 +142,33 @@ export function pickDistinct(size: number, count: number): number[] {
   const seen = new Set<number>();
   while (seen.size < count) seen.add(Math.floor(Math.random() * size));
   return [...seen];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding limits
+
+export interface CollectionLimits extends HashLimits {
+  /** set-max-intset-entries */
+  maxIntset: number;
+}
+
+const limitsByConfig = new WeakMap<Config, CollectionLimits>();
+
+/** hash-max-listpack-entries/-value and set-max-intset-entries, refreshed when the config changes. */
+export function collectionLimits(c: Client): CollectionLimits {
+  const config = c.server.config;
+  let limits = limitsByConfig.get(config);
+  if (limits === undefined) {
+    const fresh: CollectionLimits = { maxEntries: 0, maxValue: 0, maxIntset: 0 };
+    const read = (): void => {
+      fresh.maxEntries = config.getNumber('hash-max-listpack-entries');
+      fresh.maxValue = config.getNumber('hash-max-listpack-value');
+      fresh.maxIntset = config.getNumber('set-max-intset-entries');
+    };
+    read();
+    config.onChange(read);
+    limitsByConfig.set(config, fresh);
+    limits = fresh;
+  }
+  return limits;
 }

@@ -12,15 +12,14 @@
  */
 
 import type { Client } from '../server/client.js';
-import type { Config } from '../config/config.js';
 import type { CommandSpec } from './spec.js';
 import { intArgOrReply, isOpt, wrongType } from './args.js';
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_SYNTAX, errWrongArity } from '../protocol/errors.js';
 import { NOTIFY_GENERIC, NOTIFY_HASH } from '../keyspace/notify.js';
 import { expireDueFields, trackFieldExpiry } from '../keyspace/field-expire.js';
-import { HashObject, incrLongDoubleStandIn, parseLongDoubleStandIn, type HashLimits } from '../types/hash.js';
+import { HashObject, incrLongDoubleStandIn, parseLongDoubleStandIn } from '../types/hash.js';
 import { parseInt64, parseSafeInt } from '../types/numbers.js';
-import { MAX_RANDOM_PICKS, parseCollectionCursor, parseRandomCount, parseScanOptions, pickDistinct, replyEmptyScan, replyScan } from './collections.js';
+import { collectionLimits, MAX_RANDOM_PICKS, parseCollectionCursor, parseRandomCount, parseScanOptions, pickDistinct, replyEmptyScan, replyScan } from './collections.js';
 
 // ---------------------------------------------------------------------------------------------
 // Lookup and limits
@@ -48,26 +47,6 @@ function hashForWrite(c: Client, key: string): HashObject | null {
   return hash;
 }
 
-/** hash-max-listpack-entries / -value, cached per config and refreshed when it changes. */
-const limitsByConfig = new WeakMap<Config, HashLimits>();
-
-function hashLimits(c: Client): HashLimits {
-  const config = c.server.config;
-  let limits = limitsByConfig.get(config);
-  if (limits === undefined) {
-    const read = (l: HashLimits): void => {
-      l.maxEntries = config.getNumber('hash-max-listpack-entries');
-      l.maxValue = config.getNumber('hash-max-listpack-value');
-    };
-    const fresh: HashLimits = { maxEntries: 0, maxValue: 0 };
-    read(fresh);
-    config.onChange(() => read(fresh));
-    limitsByConfig.set(config, fresh);
-    limits = fresh;
-  }
-  return limits;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Writes
 
@@ -79,7 +58,7 @@ function hsetCommand(c: Client, argv: string[]): void {
   const key = argv[1];
   const hash = hashForWrite(c, key);
   if (hash === null) return;
-  const limits = hashLimits(c);
+  const limits = collectionLimits(c);
   hash.convertForArgs(argv, 2, argv.length - 1, limits);
   let created = 0;
   for (let i = 2; i < argv.length; i += 2) if (hash.set(argv[i], argv[i + 1], limits)) created++;
@@ -101,7 +80,7 @@ function hsetnxCommand(c: Client, argv: string[]): void {
     c.reply.integer(0);
     return;
   }
-  const limits = hashLimits(c);
+  const limits = collectionLimits(c);
   hash.convertForArgs(argv, 2, 3, limits);
   hash.set(argv[2], argv[3], limits);
   c.reply.integer(1);
@@ -176,7 +155,7 @@ function hincrbyCommand(c: Client, argv: string[]): void {
     }
     next = sum;
   }
-  hash.set(field, String(next), hashLimits(c), true);
+  hash.set(field, String(next), collectionLimits(c), true);
   c.reply.integer(next);
   const effects = c.server.keyspace.effects;
   effects.keyChanged(c.db, key, NOTIFY_HASH, 'hincrby');
@@ -206,7 +185,7 @@ function hincrbyfloatCommand(c: Client, argv: string[]): void {
     c.reply.error('ERR increment would produce NaN or Infinity');
     return;
   }
-  hash.set(field, result, hashLimits(c), true);
+  hash.set(field, result, collectionLimits(c), true);
   c.reply.bulk(result);
   const effects = c.server.keyspace.effects;
   effects.keyChanged(c.db, key, NOTIFY_HASH, 'hincrbyfloat');

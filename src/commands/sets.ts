@@ -17,7 +17,7 @@ import { ERR_SYNTAX } from '../protocol/errors.js';
 import { NOTIFY_GENERIC, NOTIFY_SET } from '../keyspace/notify.js';
 import { SetObject } from '../types/set.js';
 import { parseInt64 } from '../types/numbers.js';
-import { MAX_RANDOM_PICKS, parseCollectionCursor, parseRandomCount, parseScanOptions, pickDistinct, replyEmptyScan, replyScan } from './collections.js';
+import { collectionLimits, MAX_RANDOM_PICKS, parseCollectionCursor, parseRandomCount, parseScanOptions, pickDistinct, replyEmptyScan, replyScan } from './collections.js';
 
 // ---------------------------------------------------------------------------------------------
 // Lookup
@@ -32,7 +32,7 @@ function lookupSet(c: Client, key: string, write: boolean): SetObject | undefine
 }
 
 function maxIntset(c: Client): number {
-  return c.server.config.getNumber('set-max-intset-entries');
+  return collectionLimits(c).maxIntset;
 }
 
 /** The empty set reply: RESP3 ~0, RESP2 *0. */
