@@ -3,11 +3,15 @@
  * 20 at a time per database, deleting the expired ones; a database is revisited while more than
  * 10% of a sample was stale, within a time budget (25% of a tick). Each database keeps its walk
  * position between ticks, like Redis's expires_cursor, so the whole set is visited over time.
+ * Each database's turn first expires due hash fields (keyspace/field-expire.ts).
  */
 
 import type { Keyspace } from './db.js';
+import { activeExpireFields } from './field-expire.js';
 
 const KEYS_PER_LOOP = 20;
+/** Hash fields (Redis 7.4 field TTLs) expired per database per cycle, at most. */
+const FIELDS_PER_CYCLE = 1000;
 const ACCEPTABLE_STALE = 10;
 
 export class ActiveExpire {
@@ -29,6 +33,8 @@ export class ActiveExpire {
       const dbIndex = this.nextDb;
       this.nextDb = (this.nextDb + 1) % dbs.length;
       const db = dbs[dbIndex];
+      ks.now = Date.now();
+      activeExpireFields(ks, db, FIELDS_PER_CYCLE, deadline);
       if (db.expires.size === 0) {
         this.walkers[dbIndex] = null;
         continue;
