@@ -27,7 +27,7 @@ export interface InProcess {
 
 export function inProcess(config: Array<[string, string]> = []): InProcess {
   const cfg = new Config();
-  cfg.set('loglevel', ['nothing']);
+  cfg.set('loglevel', ['warning']);
   for (const [name, value] of config) cfg.set(name, [value]);
   const server = new Server(cfg);
   const client = Client.detached(server);
