@@ -152,6 +152,9 @@ export const COMMAND_ROWS: CommandRow[] = [
   { command: 'dbsize', gen: () => fc.constant([['DBSIZE']]) },
   { command: 'keys', gen: () => cmd('KEYS', fc.constantFrom('*', 'k*', '?', '[a-n]*', '*\\**')), notDifferential: 'reply order is hash-table order' },
   { command: 'flushdb', gen: () => fc.constantFrom([['FLUSHDB']], [['FLUSHDB', 'SYNC']]) },
+  { command: 'flushall', gen: () => fc.constantFrom([['FLUSHALL']], [['FLUSHALL', 'ASYNC']]) },
+  { command: 'scan', gen: () => one(fc.tuple(fc.constantFrom('0', '0', '1', 'x'), fc.constantFrom([], ['COUNT', '2'], ['MATCH', 'k*'], ['TYPE', 'string'])).map(([cur, o]) => ['SCAN', cur, ...o])), notDifferential: 'cursor order is hash-table order' },
+  { command: 'randomkey', gen: () => fc.constant([['RANDOMKEY']]), notDifferential: 'random' },
   { command: 'object', gen: () => cmd('OBJECT', fc.constantFrom('ENCODING', 'REFCOUNT'), key) },
 ];
 
