@@ -78,8 +78,8 @@ function setOptions(t: TimeSources): fc.Arbitrary<string[]> {
   return fc
     .tuple(fc.array(flag, { maxLength: 2 }), fc.option(expire), fc.nat())
     .map(([flags, exp, at]) => {
-      const opts = [...flags];
-      if (exp !== null) opts.splice(at % (opts.length + 1), 0, exp);
+      const opts: string[][] = flags.map((f) => [...f]);
+      if (exp !== null) opts.splice(at % (opts.length + 1), 0, [...exp]);
       return opts.flat();
     });
 }

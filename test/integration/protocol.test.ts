@@ -22,7 +22,7 @@ interface Exchange {
 const exchanges: fc.Arbitrary<Exchange[]> = (() => {
   const one = fc.oneof(
     bytes(64).map((s) => [{ argv: ['ECHO', s], reply: bulk(s) }]),
-    fc.constant([{ argv: ['PING'], reply: '+PONG\r\n' }]),
+    fc.constant<Exchange[]>([{ argv: ['PING'], reply: '+PONG\r\n' }]),
     fc.tuple(bytes(16), bytes(200)).map(([k, v]) => [
       { argv: ['SET', 'split:' + k, v], reply: '+OK\r\n' },
       { argv: ['GET', 'split:' + k], reply: bulk(v) },
