@@ -1,11 +1,160 @@
 /*
- * Differential testing against redis-server: run the same commands on strata and on Debian's
- * redis-server and compare replies, byte for byte where Redis's reply is deterministic, or after
- * normalising (sorting members of unordered replies, keeping only the shape of random ones).
+ * Differential testing against Debian's redis-server 7.0.15: the same requests go to strata and to
+ * redis-server over raw RESP, and the replies are compared byte for byte. The first difference is
+ * reported with the requests and replies that led to it.
+ *
+ * Replies that legitimately differ (TTLs that drift with each server's clock, run ids) go through
+ * a normaliser first. Inside MULTI ... EXEC the normaliser sees each element of EXEC's reply with
+ * the request that produced it.
  */
 
-import { startServer, type RunningServer } from './server.js';
-import { RawClient, replyEnd } from './resp.js';
+import { startServer, type RunningServer, type StartOptions } from './server.js';
+import { RawClient, encodeCommand, replyEnd } from './resp.js';
+
+/** Maps a reply (raw RESP) of `argv` to the form that is compared. */
+export type Normalizer = (reply: string, argv: readonly string[]) => string;
+
+export interface Exchange {
+  argv: string[];
+  strata: string;
+  redis: string;
+}
+
+export interface Mismatch {
+  /** Index of the request whose replies differ. */
+  index: number;
+  exchange: Exchange;
+  /** The requests before it (up to `contextSize`), with their replies. */
+  before: Exchange[];
+}
+
+export interface CompareOptions {
+  normalize?: Normalizer;
+  /** How many earlier exchanges a mismatch report shows. */
+  contextSize?: number;
+}
+
+/** Splits an aggregate reply into its header and its elements (raw RESP each). */
+function splitAggregate(reply: string): { header: string; elements: string[] } | null {
+  if (reply[0] !== '*') return null;
+  const buf = Buffer.from(reply, 'latin1');
+  const headerEnd = buf.indexOf(10) + 1;
+  const n = Number(reply.slice(1, headerEnd - 2));
+  if (!(n >= 0)) return null;
+  const elements: string[] = [];
+  let at = headerEnd;
+  for (let i = 0; i < n; i++) {
+    const end = replyEnd(buf, at);
+    elements.push(buf.toString('latin1', at, end));
+    at = end;
+  }
+  return { header: reply.slice(0, headerEnd), elements };
+}
+
+/**
+ * Applies the normaliser to each reply, and to each element of EXEC's reply with the queued
+ * request it answers.
+ */
+function normalizeAll(requests: readonly string[][], replies: string[], normalize: Normalizer): string[] {
+  const out: string[] = [];
+  let queued: string[][] | null = null;
+  for (let i = 0; i < requests.length; i++) {
+    const argv = requests[i];
+    const name = argv[0].toUpperCase();
+    let reply = replies[i];
+    if (name === 'EXEC' && queued !== null) {
+      const agg = splitAggregate(reply);
+      if (agg !== null && agg.elements.length === queued.length) {
+        reply = agg.header + agg.elements.map((e, j) => normalize(e, queued![j])).join('');
+      }
+      queued = null;
+    } else if (name === 'DISCARD') {
+      queued = null;
+    } else if (queued !== null && reply === '+QUEUED\r\n') {
+      queued.push(argv);
+    } else if (name === 'MULTI' && reply === '+OK\r\n') {
+      queued = [];
+    } else {
+      reply = normalize(reply, argv);
+    }
+    out.push(reply);
+  }
+  return out;
+}
+
+const identity: Normalizer = (reply) => reply;
+
+export class DifferentialPair {
+  private constructor(
+    readonly strata: RunningServer,
+    readonly redis: RunningServer,
+    private readonly strataClient: RawClient,
+    private readonly redisClient: RawClient,
+  ) {}
+
+  /** Starts strata and redis-server side by side with the same directives. */
+  static async start(opts: Omit<StartOptions, 'redis'> = {}): Promise<DifferentialPair> {
+    const [strata, redis] = await Promise.all([startServer(opts), startServer({ ...opts, redis: true })]);
+    const [sc, rc] = await Promise.all([RawClient.connect(strata.port), RawClient.connect(redis.port)]);
+    return new DifferentialPair(strata, redis, sc, rc);
+  }
+
+  /** Sends the requests (pipelined) to both servers and returns both replies of each. */
+  async exchange(requests: readonly string[][]): Promise<Exchange[]> {
+    const wire = Buffer.concat(requests.map((argv) => encodeCommand(argv)));
+    const read = async (client: RawClient): Promise<string[]> => {
+      client.write(wire);
+      const replies: string[] = [];
+      for (let i = 0; i < requests.length; i++) replies.push(await client.readReply(10_000));
+      return replies;
+    };
+    const [s, r] = await Promise.all([read(this.strataClient), read(this.redisClient)]);
+    return requests.map((argv, i) => ({ argv: [...argv], strata: s[i], redis: r[i] }));
+  }
+
+  /** Runs the requests on both servers; the first request whose (normalised) replies differ, or null. */
+  async compare(requests: readonly string[][], opts: CompareOptions = {}): Promise<Mismatch | null> {
+    const exchanges = await this.exchange(requests);
+    const normalize = opts.normalize ?? identity;
+    const s = normalizeAll(requests, exchanges.map((e) => e.strata), normalize);
+    const r = normalizeAll(requests, exchanges.map((e) => e.redis), normalize);
+    const index = s.findIndex((reply, i) => reply !== r[i]);
+    if (index < 0) return null;
+    const contextSize = opts.contextSize ?? 8;
+    return { index, exchange: exchanges[index], before: exchanges.slice(Math.max(0, index - contextSize), index) };
+  }
+
+  /** Empties both servers when strata has FLUSHALL; returns false when it does not. */
+  async flushAll(): Promise<boolean> {
+    const [s, r] = await Promise.all([this.strataClient.call('FLUSHALL'), this.redisClient.call('FLUSHALL')]);
+    if (r !== '+OK\r\n') throw new Error(`redis-server FLUSHALL: ${r}`);
+    return s === '+OK\r\n';
+  }
+
+  async stop(): Promise<void> {
+    this.strataClient.close();
+    this.redisClient.close();
+    await Promise.all([this.strata.stop(), this.redis.stop()]);
+  }
+}
+
+/** A readable report of a mismatch: the context, then the differing replies. */
+export function formatMismatch(m: Mismatch): string {
+  const show = (s: string): string => JSON.stringify(s.length > 300 ? s.slice(0, 300) + '…' : s);
+  const lines = [`replies differ at request #${m.index}:`];
+  for (const e of m.before) {
+    lines.push(`  ${JSON.stringify(e.argv)}`);
+    lines.push(`    -> ${show(e.redis)}${e.strata === e.redis ? '' : `  (strata ${show(e.strata)})`}`);
+  }
+  lines.push(`> ${JSON.stringify(m.exchange.argv)}`);
+  lines.push(`    redis-server: ${show(m.exchange.redis)}`);
+  lines.push(`    strata:       ${show(m.exchange.strata)}`);
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Structural comparison, for replies whose order or content Redis leaves open (set members,
+// random picks): parse, then sort members or keep only the shape.
 
 /** A parsed reply: type byte plus a scalar text or child replies (maps flattened). */
 export interface Reply {

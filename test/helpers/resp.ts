@@ -56,14 +56,8 @@ export class RawClient {
         return out;
       }
       if (this.closed) throw new Error('connection closed');
-      if (Date.now() > deadline) throw new Error(`timeout waiting for reply; have ${JSON.stringify(this.buf.toString('latin1'))}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
+      if (Date.now() > deadline) throw new Error(`timeout waiting for reply; have ${JSON.stringify(this.buf.toString('latin1').slice(0, 500))}`);
+      await this.waitForData(deadline);
     }
   }
 
@@ -73,11 +67,49 @@ export class RawClient {
     return this.readReply();
   }
 
-  /** Resolves when the server has closed the connection. */
+  /** Resolves when the server has closed the connection (false after the timeout). */
   async waitClosed(timeoutMs = 5000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (!this.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (!this.closed && Date.now() < deadline) await this.waitForData(deadline);
     return this.closed;
+  }
+
+  /** Waits for the server to close the connection and returns every byte it sent that was not read yet. */
+  async readToClose(timeoutMs = 5000): Promise<string> {
+    if (!(await this.waitClosed(timeoutMs))) throw new Error(`connection still open; have ${JSON.stringify(this.pending().slice(0, 200))}`);
+    const out = this.pending();
+    this.buf = Buffer.alloc(0);
+    return out;
+  }
+
+  /** Reads `n` complete replies, concatenated as raw protocol text. */
+  async readReplies(n: number, timeoutMs = 5000): Promise<string> {
+    let out = '';
+    for (let i = 0; i < n; i++) out += await this.readReply(timeoutMs);
+    return out;
+  }
+
+  /**
+   * Writes the chunks one at a time, each handed to the kernel and followed by an event-loop turn
+   * before the next, so that they tend to reach the server as separate reads.
+   */
+  async writeChunks(chunks: ReadonlyArray<string | Buffer>): Promise<void> {
+    this.socket.setNoDelay(true);
+    for (const chunk of chunks) {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
+      await new Promise<void>((resolve, reject) => this.socket.write(b, (err) => (err ? reject(err) : resolve())));
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  private waitForData(deadline: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+      this.waiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
   }
 
   /** Bytes received but not consumed as a reply. */

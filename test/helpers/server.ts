@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const STRATA_BIN = path.join(ROOT, 'bin/strata-server');
+export const STRATA_CLI = path.join(ROOT, 'bin/strata');
 export const REDIS_BIN = '/usr/bin/redis-server';
 
 export interface RunningServer {
@@ -79,6 +80,8 @@ export interface StartOptions {
   dir?: string;
   /** Config file passed first, as redis-server's first argument. */
   configFile?: string;
+  /** Start strata through the CLI (`bin/strata server ...`) instead of bin/strata-server. */
+  cli?: boolean;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
@@ -105,7 +108,8 @@ async function spawnOn(port: number, dir: string, opts: StartOptions): Promise<R
     'no',
     ...(opts.args ?? []),
   ];
-  const bin = opts.redis ? REDIS_BIN : STRATA_BIN;
+  const bin = opts.redis ? REDIS_BIN : opts.cli ? STRATA_CLI : STRATA_BIN;
+  if (opts.cli && !opts.redis) args.unshift('server');
   const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));

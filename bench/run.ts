@@ -1,0 +1,137 @@
+/*
+ * `npm run bench`: strata and redis-server 7.0.15 side by side, persistence off on both.
+ *
+ * 1. Throughput: redis-benchmark (-c 50, -P 1 and -P 16, random keys) for each of its tests whose
+ *    command strata has, alternating the two servers test by test; requests/s and strata/redis.
+ * 2. Memory: 1M string keys loaded through pipelined SETs into fresh servers; RSS growth per key.
+ *
+ * Options: --requests N (per test at -P 1; ×5 at -P 16), --keys N (memory test), --tests a,b.
+ */
+
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { BenchConnection, encodeCommand, rssBytes, startBenchServer, type BenchServer } from './servers.js';
+
+const run = promisify(execFile);
+
+/** redis-benchmark tests and a request that shows whether strata has their command. */
+const BENCHMARK_TESTS: ReadonlyArray<{ test: string; probe: string[] }> = [
+  { test: 'ping_inline', probe: ['PING'] },
+  { test: 'ping_mbulk', probe: ['PING'] },
+  { test: 'set', probe: ['SET', 'bench:probe', 'x'] },
+  { test: 'get', probe: ['GET', 'bench:probe'] },
+  { test: 'incr', probe: ['INCR', 'bench:counter'] },
+  { test: 'lpush', probe: ['LPUSH', 'bench:list', 'x'] },
+  { test: 'rpush', probe: ['RPUSH', 'bench:list', 'x'] },
+  { test: 'lpop', probe: ['LPOP', 'bench:list'] },
+  { test: 'rpop', probe: ['RPOP', 'bench:list'] },
+  { test: 'sadd', probe: ['SADD', 'bench:set', 'x'] },
+  { test: 'hset', probe: ['HSET', 'bench:hash', 'f', 'v'] },
+  { test: 'spop', probe: ['SPOP', 'bench:set'] },
+  { test: 'zadd', probe: ['ZADD', 'bench:zset', '1', 'x'] },
+  { test: 'zpopmin', probe: ['ZPOPMIN', 'bench:zset'] },
+  { test: 'lrange_100', probe: ['LRANGE', 'bench:list', '0', '99'] },
+  { test: 'mset', probe: ['MSET', 'bench:probe', 'x'] },
+];
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+async function availableTests(strata: BenchServer): Promise<string[]> {
+  const only = process.argv.includes('--tests') ? process.argv[process.argv.indexOf('--tests') + 1].split(',') : null;
+  const conn = await BenchConnection.connect(strata.port);
+  const out: string[] = [];
+  for (const { test, probe } of BENCHMARK_TESTS) {
+    if (only !== null && !only.includes(test)) continue;
+    if (!(await conn.firstLine(probe)).startsWith('-ERR unknown command')) out.push(test);
+  }
+  conn.close();
+  return out;
+}
+
+/** Requests per second of one redis-benchmark test. */
+async function benchmark(server: BenchServer, test: string, pipeline: number, requests: number): Promise<number> {
+  const args = ['-p', String(server.port), '-c', '50', '-P', String(pipeline), '-n', String(requests), '-r', '100000', '-t', test, '--csv', '-q'];
+  const { stdout } = await run('redis-benchmark', args, { maxBuffer: 1 << 20 });
+  const line = stdout.split('\n').find((l) => l.startsWith('"') && !l.startsWith('"test"'));
+  if (line === undefined) throw new Error(`no result from redis-benchmark ${args.join(' ')}:\n${stdout}`);
+  return Number(JSON.parse(`[${line}]`)[1]);
+}
+
+interface Row {
+  test: string;
+  pipeline: number;
+  strata: number;
+  redis: number;
+}
+
+async function throughput(requests: number): Promise<Row[]> {
+  const [strata, redis] = await Promise.all([startBenchServer('strata'), startBenchServer('redis')]);
+  try {
+    const tests = await availableTests(strata);
+    const rows: Row[] = [];
+    for (const pipeline of [1, 16]) {
+      const n = pipeline === 1 ? requests : requests * 5;
+      for (const [i, test] of tests.entries()) {
+        // Alternate which server goes first so that drift in the machine's load is shared.
+        const order = i % 2 === 0 ? [strata, redis] : [redis, strata];
+        const result: Record<string, number> = {};
+        for (const server of order) result[server.kind] = await benchmark(server, test, pipeline, n);
+        rows.push({ test, pipeline, strata: result.strata, redis: result.redis });
+        process.stderr.write(`  ${test} -P ${pipeline}: strata ${result.strata.toFixed(0)}, redis ${result.redis.toFixed(0)}\n`);
+      }
+    }
+    return rows;
+  } finally {
+    await Promise.all([strata.stop(), redis.stop()]);
+  }
+}
+
+/** RSS growth per key after loading `keys` string keys (key:<i> → value:<i>) with pipelined SETs. */
+async function memoryPerKey(kind: 'strata' | 'redis', keys: number): Promise<number> {
+  const server = await startBenchServer(kind);
+  try {
+    const conn = await BenchConnection.connect(server.port);
+    await conn.firstLine(['PING']);
+    const before = rssBytes(server.pid);
+    const batch = 10_000;
+    for (let start = 0; start < keys; start += batch) {
+      let requests = '';
+      const end = Math.min(keys, start + batch);
+      for (let i = start; i < end; i++) requests += encodeCommand(['SET', `key:${i}`, `value:${i}`]);
+      await conn.pipeline(requests, end - start, '+OK\r\n');
+    }
+    const after = rssBytes(server.pid);
+    conn.close();
+    return (after - before) / keys;
+  } finally {
+    await server.stop();
+  }
+}
+
+function table(rows: Row[]): string {
+  const lines = ['test          pipeline   strata req/s    redis req/s   strata/redis'];
+  for (const r of rows) {
+    lines.push(
+      `${r.test.toUpperCase().padEnd(14)}${String(r.pipeline).padStart(8)}${r.strata.toFixed(0).padStart(15)}${r.redis.toFixed(0).padStart(15)}${(r.strata / r.redis).toFixed(2).padStart(15)}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const requests = option('requests', 200_000);
+  const keys = option('keys', 1_000_000);
+  process.stderr.write(`throughput: redis-benchmark -c 50 -r 100000, -n ${requests} at -P 1, ${requests * 5} at -P 16\n`);
+  const rows = await throughput(requests);
+  process.stderr.write(`memory: ${keys} keys\n`);
+  const strataMem = await memoryPerKey('strata', keys);
+  const redisMem = await memoryPerKey('redis', keys);
+  console.log(table(rows));
+  console.log('');
+  console.log(`memory per key (${keys} string keys, RSS growth): strata ${strataMem.toFixed(1)} B, redis ${redisMem.toFixed(1)} B, strata/redis ${(strataMem / redisMem).toFixed(2)}`);
+}
+
+await main();
