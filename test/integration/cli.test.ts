@@ -61,6 +61,8 @@ describe('strata CLI', () => {
   it('strata server reports a bad directive as redis-server does and exits 1', async () => {
     const err = await run(STRATA_CLI, ['server', '--no-such-directive', 'x']).catch((e: { code: number; stderr: string }) => e);
     expect(err).toMatchObject({ code: 1 });
-    expect((err as { stderr: string }).stderr).toContain("*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n>>> 'no-such-directive x'\nBad directive or wrong number of arguments");
+    expect((err as { stderr: string }).stderr).toContain(
+      "*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 2\n>>> 'no-such-directive \"x\"'\nBad directive or wrong number of arguments",
+    );
   });
 });
