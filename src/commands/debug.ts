@@ -22,7 +22,6 @@ import { parseIntArg } from '../types/numbers.js';
 
 /** getPositiveLongFromObjectOrReply's text, for malformed and negative numbers alike. */
 const ERR_NOT_POSITIVE = 'ERR value is out of range, must be positive';
-const ERR_RELOAD = 'ERR DEBUG RELOAD is not available yet: strata has no RDB persistence to save and reload';
 
 /** C's atoi: optional spaces and sign, then digits; 0 when there are none. */
 function atoi(s: string): number {
@@ -315,7 +314,7 @@ function debugCommand(c: Client, argv: string[]): void {
       c.reply.ok();
       return;
     case 'reload':
-      c.reply.error(ERR_RELOAD);
+      debugReload(c, argv);
       return;
     case 'object': {
       if (argc !== 3) break;
@@ -398,6 +397,46 @@ function debugCommand(c: Client, argv: string[]): void {
       return;
   }
   replySubcommandSyntaxError(c, argv);
+}
+
+/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save the dump, empty the dataset, load the dump back. */
+function debugReload(c: Client, argv: string[]): void {
+  let flush = true;
+  let save = true;
+  for (let j = 2; j < argv.length; j++) {
+    const opt = argv[j].toUpperCase();
+    if (opt === 'MERGE') continue; // loading replaces existing keys anyway
+    else if (opt === 'NOFLUSH') flush = false;
+    else if (opt === 'NOSAVE') save = false;
+    else {
+      c.reply.error('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+      return;
+    }
+  }
+  const server = c.server;
+  const snapshots = server.snapshots;
+  if (save) {
+    try {
+      snapshots.saveNow();
+    } catch {
+      c.reply.error('ERR');
+      return;
+    }
+  }
+  if (flush) {
+    const ks = server.keyspace;
+    for (const db of ks.dbs) ks.flushDb(db);
+    server.functions.flush();
+  }
+  try {
+    snapshots.loadFile(snapshots.dumpPath, { skipExpired: true });
+  } catch (err) {
+    server.log.warn(`DEBUG RELOAD failed: ${(err as Error).message}`);
+    c.reply.error('ERR Error trying to load the RDB dump, check server logs.');
+    return;
+  }
+  server.log.warn('DB reloaded by DEBUG RELOAD');
+  c.reply.ok();
 }
 
 export const commands = [

@@ -21,6 +21,7 @@ import { HashObject } from '../types/hash.js';
 import { addLongDouble, formatLongDoubleHuman, isFiniteLongDouble, parseLongDouble } from '../types/longdouble.js';
 import { parseInt64, parseSafeInt } from '../types/numbers.js';
 import { collectionLimits, MAX_RANDOM_PICKS, parseCollectionCursor, parseRandomCount, parseScanOptions, pickDistinct, replyEmptyScan, replyScan } from './collections.js';
+import { mixDigest, newDigest, registerValueDigest, xorDigest } from '../keyspace/digest.js';
 
 // ---------------------------------------------------------------------------------------------
 // Lookup and limits
@@ -553,6 +554,17 @@ function hpersistCommand(c: Client, argv: string[]): void {
   effects.keyChanged(c.db, key, NOTIFY_HASH, 'hpersist');
   effects.propagate(c.db.id, argv);
 }
+
+// DEBUG DIGEST (xorObjectDigest): per field, a fresh digest of mix(field) mix(value).
+registerValueDigest('hash', (digest, value) => {
+  const h = value as HashObject;
+  for (let i = 0; i < h.size; i++) {
+    const ele = newDigest();
+    mixDigest(ele, h.fieldAt(i));
+    mixDigest(ele, h.valueAt(i));
+    xorDigest(digest, ele);
+  }
+});
 
 export const commands = [
   { name: 'hset', arity: -4, flags: ['write', 'denyoom', 'fast'], acl: ['hash'], keys: [1, 1, 1], run: hsetCommand },

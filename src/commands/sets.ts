@@ -18,6 +18,7 @@ import { NOTIFY_GENERIC, NOTIFY_SET } from '../keyspace/notify.js';
 import { SetObject } from '../types/set.js';
 import { parseInt64 } from '../types/numbers.js';
 import { collectionLimits, MAX_RANDOM_PICKS, parseCollectionCursor, parseRandomCount, parseScanOptions, pickDistinct, replyEmptyScan, replyScan } from './collections.js';
+import { registerValueDigest, xorDigest } from '../keyspace/digest.js';
 
 // ---------------------------------------------------------------------------------------------
 // Lookup
@@ -462,6 +463,11 @@ function sdiffCommand(c: Client, argv: string[]): void {
 function sdiffstoreCommand(c: Client, argv: string[]): void {
   sunionDiffGeneric(c, argv, argv.slice(2), argv[1], false);
 }
+
+// DEBUG DIGEST (xorObjectDigest): members are xored in, so their order does not matter.
+registerValueDigest('set', (digest, value) => {
+  for (const m of (value as SetObject).members()) xorDigest(digest, m);
+});
 
 export const commands = [
   { name: 'sadd', arity: -3, flags: ['write', 'denyoom', 'fast'], acl: ['set'], keys: [1, 1, 1], run: saddCommand },

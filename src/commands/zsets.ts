@@ -16,6 +16,8 @@ import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/notify.js';
 import { parseDouble } from '../types/numbers.js';
 import { ZSet, type LexRange, type ScoreRange, type ScoredMember } from '../types/zset.js';
 import type { CollectionObject, Value } from '../types/object.js';
+import { mixDigest, newDigest, registerValueDigest, xorDigest } from '../keyspace/digest.js';
+import { formatDouble } from '../types/numbers.js';
 
 const ERR_NAN = 'ERR resulting score is not a number (NaN)';
 const ERR_SCORE_RANGE = 'ERR min or max is not a float';
@@ -882,6 +884,16 @@ function zdiffstoreCommand(c: Client, argv: string[]): void {
 function zintercardCommand(c: Client, argv: string[]): void {
   setAlgebra(c, argv, 1, 'inter', null, true);
 }
+
+// DEBUG DIGEST (xorObjectDigest): per member, a fresh digest of mix(member) mix(score as %.17g).
+registerValueDigest('zset', (digest, value) => {
+  for (const m of (value as ZSet).entries()) {
+    const ele = newDigest();
+    mixDigest(ele, m.member);
+    mixDigest(ele, formatDouble(m.score));
+    xorDigest(digest, ele);
+  }
+});
 
 export const commands = [
   { name: 'zadd', arity: -4, flags: ['write', 'denyoom', 'fast'], acl: ['sortedset'], keys: [1, 1, 1], run: zaddCommand },

@@ -18,6 +18,8 @@ import { fsyncDir } from '../../storage/aof/manifest.js';
 import type { ChangeObserver } from '../keyspace/db.js';
 import { fromRdbValue, toRdbValue, type EncodingLimits } from '../keyspace/rdb-values.js';
 import type { Value } from '../types/object.js';
+import { HashObject } from '../types/hash.js';
+import { trackFieldExpiry } from '../keyspace/field-expire.js';
 import { REDIS_VERSION, type Server } from './server.js';
 
 /** How long one slice of a background snapshot may run before yielding to commands. */
@@ -134,7 +136,12 @@ export class Snapshots {
 
   encodingLimits(): EncodingLimits {
     const cfg = this.server.config;
-    return { zsetMaxListpackEntries: cfg.getNumber('zset-max-listpack-entries'), zsetMaxListpackValue: cfg.getNumber('zset-max-listpack-value') };
+    return {
+      zsetMaxListpackEntries: cfg.getNumber('zset-max-listpack-entries'),
+      zsetMaxListpackValue: cfg.getNumber('zset-max-listpack-value'),
+      hash: { maxEntries: cfg.getNumber('hash-max-listpack-entries'), maxValue: cfg.getNumber('hash-max-listpack-value') },
+      setMaxIntsetEntries: cfg.getNumber('set-max-intset-entries'),
+    };
   }
 
   /**
@@ -147,6 +154,7 @@ export class Snapshots {
     const limits = this.encodingLimits();
     const now = Date.now();
     let keys = 0;
+    const wasLoading = ks.loading;
     ks.loading = true;
     try {
       readRdb(fs.readFileSync(file), {
@@ -154,8 +162,10 @@ export class Snapshots {
           if (e.db >= ks.dbs.length) throw new Error(`the file holds database ${e.db}, but 'databases' is ${ks.dbs.length}`);
           if (opts.skipExpired && e.expire >= 0 && e.expire < now) return;
           const db = ks.dbs[e.db];
-          ks.setKey(db, e.key, fromRdbValue(e.value, limits));
+          const value = fromRdbValue(e.value, limits);
+          ks.setKey(db, e.key, value);
           if (e.expire >= 0) ks.setExpire(db, e.key, e.expire);
+          if (value instanceof HashObject && value.supportsTtls) trackFieldExpiry(db, e.key, value);
           keys++;
         },
         functionLibrary: (code) => server.restoreFunctionLibrary(code),
@@ -163,7 +173,7 @@ export class Snapshots {
         warning: (message) => server.log.warn(message),
       });
     } finally {
-      ks.loading = false;
+      ks.loading = wasLoading;
     }
     ks.effects.dirty = 0;
     return keys;

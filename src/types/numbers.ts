@@ -6,6 +6,8 @@
  * - `formatDouble` is C's "%.17g", which Redis 7.0 uses for every double reply (ZSCORE, ZINCRBY, ...).
  */
 
+import { formatLongDoubleG, longDoubleFromDouble } from './longdouble.js';
+
 export const INT64_MAX = 9223372036854775807n;
 export const INT64_MIN = -9223372036854775808n;
 /** LONG_MAX / LLONG_MAX as a float, for range checks that Redis does on doubles. */
@@ -122,6 +124,13 @@ export function formatDouble(d: number): string {
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';
   if (Number.isNaN(d)) return 'nan';
+  // JS rounds exact ties away from zero, glibc to even. A tie at the 17th digit shows as "5" then
+  // only zeros in a longer expansion; those rare values take the exact (slow) formatter.
+  if (d !== 0) {
+    const wide = d.toExponential(25);
+    const digits = wide.slice(wide[0] === '-' ? 1 : 0, wide.indexOf('e')).replace('.', '');
+    if (digits[17] === '5' && /^0*$/.test(digits.slice(18))) return formatLongDoubleG(longDoubleFromDouble(d), 17);
+  }
   return formatG(d, 17);
 }
 

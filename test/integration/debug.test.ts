@@ -170,8 +170,29 @@ describe('DEBUG subcommands', () => {
     for (const size of ['1', '100mb', '0', '4gb', '5gb', 'abc', '-1', '1k']) await same('DEBUG', 'QUICKLIST-PACKED-THRESHOLD', size);
   });
 
-  it('DEBUG RELOAD says that persistence is not there yet', async () => {
-    expect(await s.call('DEBUG', 'RELOAD')).toBe('-ERR DEBUG RELOAD is not available yet: strata has no RDB persistence to save and reload\r\n');
+  it('DEBUG RELOAD saves, empties and reloads the dataset: the digest is unchanged and equal to Redis\'s', async () => {
+    await same('FLUSHALL');
+    const build: string[][] = [
+      ['SET', 'str', 'v'],
+      ['SET', 'int', '42'],
+      ['SET', 'ttl', 'x', 'EX', '10000'],
+      ['ZADD', 'z', '1.5', 'a', '-inf', 'b', '0.1', 'c'],
+      ['HSET', 'h', 'f1', 'v1', 'f2', '2'],
+      ['SADD', 'si', '1', '2', '3'],
+      ['SADD', 'ss', 'x', 'y\x00z'],
+      ['SELECT', '3'],
+      ['HSET', 'big', ...Array.from({ length: 300 }, (_, i) => [`f${i}`, `v${i}`]).flat()],
+      ['ZADD', 'bigz', ...Array.from({ length: 200 }, (_, i) => [String(i / 3), `m${i}`]).flat()],
+      ['SELECT', '0'],
+    ];
+    for (const cmd of build) await same(...cmd);
+    const before = await same('DEBUG', 'DIGEST');
+    expect(before).not.toBe('+0000000000000000000000000000000000000000\r\n');
+    expect(await s.call('DEBUG', 'RELOAD')).toBe('+OK\r\n');
+    expect(await s.call('DEBUG', 'DIGEST')).toBe(before);
+    expect(await s.call('DEBUG', 'RELOAD', 'NOSAVE')).toBe('+OK\r\n');
+    expect(await s.call('DEBUG', 'DIGEST')).toBe(before);
+    await same('DEBUG', 'RELOAD', 'BADOPT');
   });
 
   it('DEBUG SET-ACTIVE-EXPIRE 0 keeps expired keys until it is turned back on', async () => {
