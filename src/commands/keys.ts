@@ -22,6 +22,12 @@ import { NOTIFY_GENERIC, NOTIFY_NEW } from '../keyspace/notify.js';
 import { stringEncoding, typeOfValue, type Value } from '../types/object.js';
 import { INT64_MAX, INT64_MIN, parseInt64, parseSafeInt } from '../types/numbers.js';
 import { globMatch } from '../types/glob.js';
+import { dumpPayload } from '../../storage/rdb/writer.js';
+import { RdbCursor, readValue } from '../../storage/rdb/reader.js';
+import { openPayload } from '../../storage/rdb/payload.js';
+import { fromRdbValue, toRdbValue } from '../keyspace/rdb-values.js';
+import { HashObject } from '../types/hash.js';
+import { trackFieldExpiry } from '../keyspace/field-expire.js';
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
@@ -621,7 +627,101 @@ function flushallCommand(c: Client, argv: string[]): void {
   c.reply.ok();
 }
 
+// ---------------------------------------------------------------------------------------------
+// DUMP and RESTORE: values as RDB payloads (storage/rdb), the same serializer as snapshots.
+
+function dumpCommand(c: Client, argv: string[]): void {
+  const v = c.server.keyspace.lookupRead(c.db, argv[1]);
+  if (v === undefined) {
+    c.reply.nullBulk();
+    return;
+  }
+  c.reply.bulkBuffer(dumpPayload(toRdbValue(v)));
+}
+
+/** RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f] (restoreCommand). */
+function restoreCommand(c: Client, argv: string[]): void {
+  let replace = false;
+  let absttl = false;
+  let idle = -1;
+  let freq = -1;
+  for (let j = 4; j < argv.length; j++) {
+    const more = argv.length - j - 1;
+    if (isOpt(argv[j], 'REPLACE')) replace = true;
+    else if (isOpt(argv[j], 'ABSTTL')) absttl = true;
+    else if (isOpt(argv[j], 'IDLETIME') && more >= 1 && freq === -1) {
+      const n = intArgOrReply(c, argv[++j]);
+      if (n === null) return;
+      if (n < 0) {
+        c.reply.error('ERR Invalid IDLETIME value, must be >= 0');
+        return;
+      }
+      idle = n;
+    } else if (isOpt(argv[j], 'FREQ') && more >= 1 && idle === -1) {
+      const n = intArgOrReply(c, argv[++j]);
+      if (n === null) return;
+      if (n < 0 || n > 255) {
+        c.reply.error('ERR Invalid FREQ value, must be >= 0 and <= 255');
+        return;
+      }
+      freq = n;
+    } else {
+      c.reply.error(ERR_SYNTAX);
+      return;
+    }
+  }
+  const ks = c.server.keyspace;
+  const db = c.db;
+  const key = argv[1];
+  if (!replace && ks.lookupWrite(db, key) !== undefined) {
+    c.reply.error('BUSYKEY Target key name already exists.');
+    return;
+  }
+  let ttl = intArgOrReply(c, argv[2]);
+  if (ttl === null) return;
+  if (ttl < 0) {
+    c.reply.error('ERR Invalid TTL value, must be >= 0');
+    return;
+  }
+  const payload = Buffer.from(argv[3], 'latin1');
+  const frame = openPayload(payload);
+  if (frame === null) {
+    c.reply.error('ERR DUMP payload version or checksum are wrong');
+    return;
+  }
+  let value: Value;
+  try {
+    const cur = new RdbCursor(payload.subarray(0, frame.bodyEnd));
+    const rdb = readValue(cur, cur.u8());
+    if (rdb === null || cur.pos !== cur.buf.length) throw new Error('empty or trailing data');
+    value = fromRdbValue(rdb, c.server.snapshots.encodingLimits());
+  } catch {
+    c.reply.error('ERR Bad data format');
+    return;
+  }
+  const deleted = replace && ks.delete(db, key);
+  if (ttl !== 0 && !absttl) ttl += ks.now;
+  if (ttl !== 0 && ttl <= ks.now && !ks.loading) {
+    // Already expired: nothing is created; a replaced key is simply gone (replayed as DEL).
+    if (deleted) {
+      ks.effects.keyChanged(db, key, NOTIFY_GENERIC, 'del');
+      ks.effects.propagate(db.id, ['DEL', key]);
+    }
+    c.reply.ok();
+    return;
+  }
+  ks.setKey(db, key, value);
+  if (value instanceof HashObject && value.supportsTtls) trackFieldExpiry(db, key, value);
+  if (ttl !== 0) ks.setExpire(db, key, ttl);
+  ks.effects.keyChanged(db, key, NOTIFY_GENERIC, 'restore');
+  // A relative TTL is replayed as an absolute one, so a late replay does not extend it.
+  ks.effects.propagate(db.id, ttl !== 0 && !absttl ? [...argv.slice(0, 2), String(ttl), ...argv.slice(3), 'ABSTTL'] : argv);
+  c.reply.ok();
+}
+
 export const commands = [
+  { name: 'dump', arity: 2, flags: ['readonly'], acl: ['keyspace'], keys: [1, 1, 1], run: dumpCommand },
+  { name: 'restore', arity: -4, flags: ['write', 'denyoom'], acl: ['keyspace', 'dangerous'], keys: [1, 1, 1], run: restoreCommand },
   { name: 'del', arity: -2, flags: ['write'], acl: ['keyspace'], keys: [1, -1, 1], run: delCommand },
   { name: 'unlink', arity: -2, flags: ['write', 'fast'], acl: ['keyspace'], keys: [1, -1, 1], run: delCommand },
   { name: 'exists', arity: -2, flags: ['readonly', 'fast'], acl: ['keyspace'], keys: [1, -1, 1], run: existsCommand },
