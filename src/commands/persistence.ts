@@ -1,5 +1,6 @@
 /*
- * Persistence commands: SAVE BGSAVE (the snapshot machinery is src/server/snapshots.ts).
+ * Persistence commands: SAVE BGSAVE BGREWRITEAOF (the machinery is src/server/snapshots.ts and
+ * src/server/persistence.ts).
  */
 
 import type { Client } from '../server/client.js';
@@ -51,7 +52,25 @@ function bgsaveCommand(c: Client, argv: string[]): void {
   }
 }
 
+function bgrewriteaofCommand(c: Client): void {
+  const aof = c.server.aof;
+  if (aof === null) {
+    c.reply.error("ERR BGREWRITEAOF needs the append only file: it is off (CONFIG SET appendonly yes is not supported yet)");
+    return;
+  }
+  if (c.server.callDepth > 1) {
+    aof.rewriteScheduled = true;
+    c.reply.simple('Background append only file rewriting scheduled');
+    return;
+  }
+  const r = aof.rewrite();
+  if (r === 'in-progress') c.reply.error('ERR Background append only file rewriting already in progress');
+  else if (r === 'scheduled') c.reply.simple('Background append only file rewriting scheduled');
+  else c.reply.simple('Background append only file rewriting started');
+}
+
 export const commands = [
   { name: 'save', arity: 1, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], run: saveCommand },
   { name: 'bgsave', arity: -1, flags: ['admin', 'noscript', 'no_async_loading'], run: bgsaveCommand },
+  { name: 'bgrewriteaof', arity: 1, flags: ['admin', 'noscript', 'no_async_loading'], run: bgrewriteaofCommand },
 ] satisfies CommandSpec[];

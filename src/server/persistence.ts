@@ -24,7 +24,7 @@ import path from 'node:path';
 import type { PropagatedCommand, PropagationSink } from '../keyspace/effects.js';
 import { RecordBuffer } from '../../storage/aof/records.js';
 import { AppendLog } from '../../storage/aof/log.js';
-import { incrName, readManifest, writeManifest, type Manifest } from '../../storage/aof/manifest.js';
+import { baseName, incrName, readManifest, writeManifest, type AofFileInfo, type Manifest } from '../../storage/aof/manifest.js';
 import { loadAof } from '../../recovery/aof-load.js';
 import { Client } from './client.js';
 import type { Server } from './server.js';
@@ -52,6 +52,11 @@ export class AppendOnlyFile implements PropagationSink {
     public manifest: Manifest,
     private log: AppendLog,
   ) {
+    this.wire(log);
+    this.sizeAtRewrite = this.totalSize();
+  }
+
+  private wire(log: AppendLog): void {
     log.onSynced = (offset) => this.released(offset);
     log.onError = (err) => this.failed(err);
   }
@@ -65,6 +70,9 @@ export class AppendOnlyFile implements PropagationSink {
     const appendfilename = cfg.getString('appendfilename');
     const aofDir = path.resolve(cfg.getString('appenddirname'));
     fs.mkdirSync(aofDir, { recursive: true });
+    // Leftovers of a rewrite or manifest update interrupted by a crash: the manifest that was
+    // renamed into place is the authority, temp files never are.
+    for (const name of fs.readdirSync(aofDir)) if (name.startsWith('temp-')) fs.rmSync(path.join(aofDir, name), { force: true });
     let manifest = readManifest(aofDir, appendfilename);
     if (manifest !== null) {
       const loader = new LogReplayer(server);
@@ -72,7 +80,16 @@ export class AppendOnlyFile implements PropagationSink {
       ks.loading = true;
       const started = Date.now();
       try {
-        const result = loadAof({ aofDir, manifest, loadTruncated: cfg.getBool('aof-load-truncated') }, (cmds) => loader.run(cmds));
+        const result = loadAof(
+          {
+            aofDir,
+            manifest,
+            loadTruncated: cfg.getBool('aof-load-truncated'),
+            // An RDB base (aof-use-rdb-preamble) keeps keys that expired: the incrs after it say when they went.
+            loadRdbBase: (file) => server.snapshots.loadFile(file, { skipExpired: false }),
+          },
+          (cmds) => loader.run(cmds),
+        );
         if (result.truncated) {
           server.log.warn(
             `AOF ${result.truncated.file} was truncated from ${result.truncated.from} to ${result.truncated.to} bytes: ` +
@@ -178,6 +195,7 @@ export class AppendOnlyFile implements PropagationSink {
     const policy = this.policy;
     if (policy === 'everysec' || (policy === 'always' && this.log.lastError !== null)) this.log.requestSync();
     if (this.log.lastError === null && this.refusal !== null && this.records.length === 0 && this.log.synced === this.log.written) this.clearRefusal();
+    this.autoRewrite();
   }
 
   /** Shutdown: write and sync everything, release what was held. */
@@ -193,6 +211,104 @@ export class AppendOnlyFile implements PropagationSink {
 
   /** Completed rewrites (INFO aof_rewrites). */
   rewrites = 0;
+  /** BGREWRITEAOF asked while a BGSAVE ran: started by the cron when it ends. */
+  rewriteScheduled = false;
+  /** Total size of the log's files after the last rewrite (or at startup), for auto-rewrite. */
+  private sizeAtRewrite = 0;
+  /** Sizes of the manifest's files other than the open incr. */
+  private closedFilesSize = 0;
+
+  /** Bytes in every file of the manifest (aof_current_size). */
+  totalSize(): number {
+    let size = 0;
+    const current = this.manifest.incrs[this.manifest.incrs.length - 1];
+    for (const f of [...(this.manifest.base ? [this.manifest.base] : []), ...this.manifest.incrs]) {
+      if (f === current) continue;
+      try {
+        size += fs.statSync(path.join(this.aofDir, f.name)).size;
+      } catch {
+        // a missing file shows up at the next load; it adds nothing here
+      }
+    }
+    this.closedFilesSize = size;
+    return size + this.log.written;
+  }
+
+  /**
+   * BGREWRITEAOF. At the cut, everything logged so far is made durable, a new incr file is opened
+   * and added to the manifest (so writes from now on are durable in the old layout too); the
+   * snapshot of the cut becomes the new RDB base; then one manifest swap makes base + new incr the
+   * whole log, and only after that are the old files deleted. A crash at any point leaves a
+   * manifest that loads every acknowledged write.
+   */
+  rewrite(): 'started' | 'scheduled' | 'in-progress' {
+    const snapshots = this.server.snapshots;
+    if (snapshots.runningKind === 'aof') return 'in-progress';
+    if (snapshots.runningKind === 'rdb') {
+      this.rewriteScheduled = true;
+      return 'scheduled';
+    }
+    this.rewriteScheduled = false;
+    const appendfilename = this.server.config.getString('appendfilename');
+    // The cut: the old incr is complete and durable before anything goes to the new one.
+    this.appendTick();
+    this.log.syncNow();
+    const last = this.manifest.incrs[this.manifest.incrs.length - 1];
+    const incr = { name: incrName(appendfilename, last.seq + 1), seq: last.seq + 1, type: 'i' as const };
+    const next = AppendLog.open(path.join(this.aofDir, incr.name));
+    next.syncNow();
+    const during: Manifest = { base: this.manifest.base, history: this.manifest.history, incrs: [...this.manifest.incrs, incr] };
+    writeManifest(this.aofDir, appendfilename, during);
+    this.manifest = during;
+    const old = this.log;
+    this.wire(next);
+    this.log = next;
+    old.close();
+    this.selectedDb = -1;
+    const baseSeq = (during.base?.seq ?? 0) + 1;
+    const base = { name: baseName(appendfilename, baseSeq, true), seq: baseSeq, type: 'b' as const };
+    const started = snapshots.start({
+      kind: 'aof',
+      target: path.join(this.aofDir, base.name),
+      aux: [['aof-base', '1']],
+      done: (err) => this.rewriteDone(err, base, incr),
+    });
+    return started ? 'started' : 'in-progress';
+  }
+
+  private rewriteDone(err: Error | null, base: AofFileInfo, incr: AofFileInfo): void {
+    if (err !== null) {
+      this.server.log.warn(`Background AOF rewrite failed: ${err.message}`);
+      return;
+    }
+    const appendfilename = this.server.config.getString('appendfilename');
+    const obsolete = [...(this.manifest.base ? [this.manifest.base] : []), ...this.manifest.history, ...this.manifest.incrs.filter((f) => f !== incr)];
+    const after: Manifest = { base, history: [], incrs: [incr] };
+    writeManifest(this.aofDir, appendfilename, after);
+    this.manifest = after;
+    for (const f of obsolete) fs.rmSync(path.join(this.aofDir, f.name), { force: true });
+    this.rewrites++;
+    this.sizeAtRewrite = this.totalSize();
+    this.server.log.notice('Background AOF rewrite finished successfully');
+  }
+
+  /** auto-aof-rewrite-percentage / -min-size, checked once a second. */
+  private autoRewrite(): void {
+    if (this.rewriteScheduled && !this.server.snapshots.inProgress) {
+      this.rewrite();
+      return;
+    }
+    const cfg = this.server.config;
+    const percentage = cfg.getNumber('auto-aof-rewrite-percentage');
+    if (percentage <= 0 || this.server.snapshots.inProgress) return;
+    const current = this.closedFilesSize + this.log.written;
+    if (current < cfg.getNumber('auto-aof-rewrite-min-size')) return;
+    const base = this.sizeAtRewrite > 0 ? this.sizeAtRewrite : 1;
+    if (((current - base) * 100) / base >= percentage) {
+      this.server.log.notice(`Starting automatic rewriting of AOF on ${Math.round(((current - base) * 100) / base)}% growth`);
+      this.rewrite();
+    }
+  }
 
   get lastWriteOk(): boolean {
     return this.log.lastError === null;
