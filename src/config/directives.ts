@@ -134,7 +134,8 @@ export const DIRECTIVES: readonly Directive[] = [
   }),
   yesno('syslog-enabled', false, { immutable: true }),
   yesno('cluster-enabled', false, { immutable: true }),
-  yesno('appendonly', false),
+  // strata is durable by default (Redis's defaults: appendonly no, appendfsync everysec).
+  yesno('appendonly', true),
   yesno('cluster-allow-reads-when-down', false),
   yesno('cluster-allow-pubsubshard-when-down', true),
   yesno('crash-log-enabled', true),
@@ -199,7 +200,7 @@ export const DIRECTIVES: readonly Directive[] = [
     ],
     'noeviction',
   ),
-  choice('appendfsync', [['everysec', 2], ['always', 1], ['no', 0]], 'everysec'),
+  choice('appendfsync', [['everysec', 2], ['always', 1], ['no', 0]], 'always'),
   // "yes" is the old spelling of "relative"; CONFIG GET shows the first name, "yes".
   choice('oom-score-adj', [['no', 0], ['yes', 1], ['relative', 1], ['absolute', 2]], 'no'),
   choice('acl-pubsub-default', [['allchannels', 8], ['resetchannels', 0]], 'resetchannels'),

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { startServer, STRATA_BIN, type RunningServer } from '../helpers/server.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { freePort, startServer, STRATA_BIN, type RunningServer } from '../helpers/server.js';
 import { RawClient } from '../helpers/resp.js';
 import { RecordBuffer } from '../../storage/aof/records.js';
 
@@ -129,6 +129,26 @@ describe('append-only log', () => {
     const c2 = await RawClient.connect(s2.port);
     expect(await c2.call('MGET', 'before', 'in-tx', 'acked')).toBe('*3\r\n$1\r\n1\r\n$-1\r\n$1\r\n1\r\n');
     c2.close();
+  });
+
+  it('is on by default, with appendfsync always: strata is durable out of the box', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    const proc = spawn(STRATA_BIN, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir], { stdio: 'ignore' });
+    try {
+      let c: RawClient | null = null;
+      for (let i = 0; i < 400 && c === null; i++) {
+        c = await RawClient.connect(port).catch(() => null);
+        if (c === null) await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(await c!.call('CONFIG', 'GET', 'appendonly')).toBe('*2\r\n$10\r\nappendonly\r\n$3\r\nyes\r\n');
+      expect(await c!.call('CONFIG', 'GET', 'appendfsync')).toBe('*2\r\n$11\r\nappendfsync\r\n$6\r\nalways\r\n');
+      expect(await c!.call('SET', 'k', 'v')).toBe('+OK\r\n');
+      c!.close();
+      expect(fs.readFileSync(path.join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof'), 'latin1')).toContain('$1\r\nk\r\n$1\r\nv\r\n');
+    } finally {
+      proc.kill('SIGKILL');
+    }
   });
 
   it('corruption in the middle of the log stops startup with a message naming the file and offset', () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realpathSync } from 'node:fs';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { RawClient } from '../helpers/resp.js';
+import { withoutStrataDefaults } from '../helpers/strata-defaults.js';
 
 /** The bulk strings of a flat RESP2 array reply (CONFIG GET), as [name, value] pairs sorted by name. */
 function pairsOf(reply: string): Array<[string, string]> {
@@ -183,8 +184,10 @@ describe('CONFIG compared with redis-server', () => {
   it('CONFIG GET * lists the same directives with the same defaults', async () => {
     const [mine, theirs] = await Promise.all([s.call('CONFIG', 'GET', '*'), r.call('CONFIG', 'GET', '*')]);
     // Only the port and the data directory are the instance's own.
-    const drop = (pairs: Array<[string, string]>): Array<[string, string]> => pairs.filter(([n]) => n !== 'port' && n !== 'dir');
+    const drop = (pairs: Array<[string, string]>): Array<[string, string]> => withoutStrataDefaults(pairs.filter(([n]) => n !== 'port' && n !== 'dir'));
     expect(drop(pairsOf(mine))).toEqual(drop(pairsOf(theirs)));
+    // strata's own defaults (the test servers run with --appendonly no).
+    expect(pairsOf(await s.call('CONFIG', 'GET', 'appendfsync'))).toEqual([['appendfsync', 'always']]);
     expect(pairsOf(mine).length).toBe(pairsOf(theirs).length);
     expect(pairsOf(await s.call('CONFIG', 'GET', 'dir'))).toEqual([['dir', realpathSync(strata.dir)]]);
     expect(pairsOf(await s.call('CONFIG', 'GET', 'port'))).toEqual([['port', String(strata.port)]]);
