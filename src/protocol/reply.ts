@@ -11,23 +11,22 @@
  */
 
 import { formatDouble } from '../types/numbers.js';
+import { ByteBuffer } from '../types/bytes.js';
 
 const CRLF = '\r\n';
 const INITIAL = 16 * 1024;
 /** Width reserved for a deferred aggregate length: up to 10 digits, padded in place. */
 const DEFER_WIDTH = 11;
 
-export class ReplyWriter {
+export class ReplyWriter extends ByteBuffer {
   resp: 2 | 3 = 2;
   /** Error replies written since the last reset (for failed_calls / errorstats bookkeeping). */
   errors: string[] = [];
-  private buf: Buffer = Buffer.allocUnsafe(INITIAL);
-  private len = 0;
   /** Deferred headers are rewritten once their length is known; positions of pending ones. */
   private deferred: Array<{ at: number; type: string }> = [];
 
-  get length(): number {
-    return this.len;
+  constructor() {
+    super(INITIAL);
   }
 
   /** A copy of the encoded bytes, and the writer rewinds for the next tick. */
@@ -43,25 +42,13 @@ export class ReplyWriter {
     this.deferred = this.deferred.filter((d) => d.at < mark);
   }
 
-  private ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.len);
-    this.buf = next;
-  }
-
   /** Appends raw protocol text that is known to be ASCII/latin1. */
   raw(s: string): void {
-    this.ensure(s.length);
-    this.len += this.buf.latin1Write(s, this.len);
+    this.latin1(s);
   }
 
   rawBytes(b: Buffer): void {
-    this.ensure(b.length);
-    b.copy(this.buf, this.len);
-    this.len += b.length;
+    this.bytes(b);
   }
 
   ok(): void {

@@ -8,31 +8,16 @@
  * are skipped.
  */
 
-/** A growable byte buffer that encodes commands; reused across ticks. */
-export class RecordBuffer {
-  private buf = Buffer.allocUnsafe(64 * 1024);
-  private len = 0;
+import { ByteBuffer } from '../../src/types/bytes.js';
 
-  get length(): number {
-    return this.len;
-  }
-
-  private ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.len);
-    this.buf = next;
-  }
-
-  private ascii(s: string): void {
-    this.ensure(s.length);
-    this.len += this.buf.latin1Write(s, this.len);
+/** Encodes commands into one growable buffer, reused across ticks. */
+export class RecordBuffer extends ByteBuffer {
+  constructor() {
+    super(64 * 1024);
   }
 
   command(argv: readonly string[]): void {
-    this.ascii('*' + argv.length + '\r\n');
+    this.latin1('*' + argv.length + '\r\n');
     for (const a of argv) {
       this.ensure(a.length + 16);
       this.len += this.buf.latin1Write('$' + a.length + '\r\n', this.len);
@@ -40,11 +25,6 @@ export class RecordBuffer {
       this.buf[this.len++] = 13;
       this.buf[this.len++] = 10;
     }
-  }
-
-  /** The encoded bytes (a view: valid until the next write or reset). */
-  view(): Buffer {
-    return this.buf.subarray(0, this.len);
   }
 
   reset(): void {

@@ -12,6 +12,7 @@
  */
 
 import { crc64 } from './crc64.js';
+import { ByteBuffer } from '../../src/types/bytes.js';
 import { sealPayload } from './payload.js';
 import { lzfCompress } from './lzf.js';
 import { RDB_VERSION_DEFAULT, RdbOpcode, RdbType, STREAM_ITEM_FLAG_SAMEFIELDS } from './constants.js';
@@ -32,39 +33,13 @@ const INT64_MIN = -9223372036854775808n;
 const INT64_MAX = 9223372036854775807n;
 
 /** A growable byte buffer with RDB's primitive encodings. */
-export class RdbBuffer {
-  buf = Buffer.allocUnsafe(CHUNK * 2);
-  len = 0;
-
-  constructor(private readonly compression: boolean) {}
-
-  private ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.len);
-    this.buf = next;
-  }
-
-  u8(b: number): void {
-    this.ensure(1);
-    this.buf[this.len++] = b;
-  }
-
-  bytes(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
-  }
-
-  latin1(s: string): void {
-    this.ensure(s.length);
-    this.len += this.buf.latin1Write(s, this.len);
+export class RdbBuffer extends ByteBuffer {
+  constructor(private readonly compression: boolean) {
+    super(CHUNK * 2);
   }
 
   /** rdbSaveLen. */
-  length(n: number | bigint): void {
+  saveLen(n: number | bigint): void {
     const v = BigInt(n);
     if (v < 64n) this.u8(Number(v));
     else if (v < 16384n) {
@@ -112,13 +87,13 @@ export class RdbBuffer {
       const packed = lzfCompress(raw);
       if (packed !== null) {
         this.u8(0xc3);
-        this.length(packed.length);
-        this.length(raw.length);
+        this.saveLen(packed.length);
+        this.saveLen(raw.length);
         this.bytes(packed);
         return;
       }
     }
-    this.length(s.length);
+    this.saveLen(s.length);
     this.latin1(s);
   }
 
@@ -128,13 +103,13 @@ export class RdbBuffer {
       const packed = lzfCompress(b);
       if (packed !== null) {
         this.u8(0xc3);
-        this.length(packed.length);
-        this.length(b.length);
+        this.saveLen(packed.length);
+        this.saveLen(b.length);
         this.bytes(packed);
         return;
       }
     }
-    this.length(b.length);
+    this.saveLen(b.length);
     this.bytes(b);
   }
 
@@ -266,15 +241,15 @@ export function writeValue(out: RdbBuffer, v: RdbValue, type: number): void {
       out.string(v.value);
       return;
     case 'list':
-      out.length(v.items.length);
+      out.saveLen(v.items.length);
       for (const it of v.items) out.string(it);
       return;
     case 'set':
-      out.length(v.members.length);
+      out.saveLen(v.members.length);
       for (const m of v.members) out.string(m);
       return;
     case 'zset':
-      out.length(v.entries.length);
+      out.saveLen(v.entries.length);
       // Redis writes zsets from the tail so loading appends in order; order does not matter here.
       for (const [m, s] of v.entries) {
         out.string(m);
@@ -286,17 +261,17 @@ export function writeValue(out: RdbBuffer, v: RdbValue, type: number): void {
         let min = Infinity;
         for (const at of v.fieldExpires!.values()) if (at < min) min = at;
         out.millis(min);
-        out.length(v.entries.length);
+        out.saveLen(v.entries.length);
         for (const [f, x] of v.entries) {
           const at = v.fieldExpires!.get(f);
           // TTLs are stored relative to the minimum, plus one; 0 means none.
-          out.length(at === undefined ? 0 : at - min + 1);
+          out.saveLen(at === undefined ? 0 : at - min + 1);
           out.string(f);
           out.string(x);
         }
         return;
       }
-      out.length(v.entries.length);
+      out.saveLen(v.entries.length);
       for (const [f, x] of v.entries) {
         out.string(f);
         out.string(x);
@@ -329,39 +304,39 @@ function writeStream(out: RdbBuffer, s: StreamValue, type: number): void {
     }
     nodes.push({ master, lp: encodeListpack(items) });
   }
-  out.length(nodes.length);
+  out.saveLen(nodes.length);
   for (const n of nodes) {
     out.blob(streamIdBytes(n.master));
     out.blob(n.lp);
   }
-  out.length(s.length);
-  out.length(s.lastId[0]);
-  out.length(s.lastId[1]);
+  out.saveLen(s.length);
+  out.saveLen(s.lastId[0]);
+  out.saveLen(s.lastId[1]);
   if (type >= RdbType.StreamListpacks2) {
-    out.length(s.firstId[0]);
-    out.length(s.firstId[1]);
-    out.length(s.maxDeletedId[0]);
-    out.length(s.maxDeletedId[1]);
-    out.length(s.entriesAdded);
+    out.saveLen(s.firstId[0]);
+    out.saveLen(s.firstId[1]);
+    out.saveLen(s.maxDeletedId[0]);
+    out.saveLen(s.maxDeletedId[1]);
+    out.saveLen(s.entriesAdded);
   }
-  out.length(s.groups.length);
+  out.saveLen(s.groups.length);
   for (const g of s.groups) {
     out.string(g.name);
-    out.length(g.lastId[0]);
-    out.length(g.lastId[1]);
-    if (type >= RdbType.StreamListpacks2) out.length(g.entriesRead < 0 ? 0xffffffffffffffffn : BigInt(g.entriesRead));
-    out.length(g.pending.length);
+    out.saveLen(g.lastId[0]);
+    out.saveLen(g.lastId[1]);
+    if (type >= RdbType.StreamListpacks2) out.saveLen(g.entriesRead < 0 ? 0xffffffffffffffffn : BigInt(g.entriesRead));
+    out.saveLen(g.pending.length);
     for (const p of g.pending) {
       out.bytes(streamIdBytes(p.id));
       out.millis(p.deliveryTime);
-      out.length(p.deliveryCount);
+      out.saveLen(p.deliveryCount);
     }
-    out.length(g.consumers.length);
+    out.saveLen(g.consumers.length);
     for (const c of g.consumers) {
       out.string(c.name);
       out.millis(c.seenTime);
       if (type >= RdbType.StreamListpacks3) out.millis(c.activeTime);
-      out.length(c.pending.length);
+      out.saveLen(c.pending.length);
       for (const id of c.pending) out.bytes(streamIdBytes(id));
     }
   }
@@ -402,10 +377,10 @@ export class RdbWriter {
 
   selectDb(db: number, size: number, expires: number): void {
     this.out.u8(RdbOpcode.SelectDb);
-    this.out.length(db);
+    this.out.saveLen(db);
     this.out.u8(RdbOpcode.ResizeDb);
-    this.out.length(size);
-    this.out.length(expires);
+    this.out.saveLen(size);
+    this.out.saveLen(expires);
   }
 
   /** One key: expire, LRU/LFU hints, type, key, value. The entry's db must have been selected. */
@@ -417,7 +392,7 @@ export class RdbWriter {
     }
     if (e.idle !== undefined) {
       this.out.u8(RdbOpcode.Idle);
-      this.out.length(e.idle);
+      this.out.saveLen(e.idle);
     }
     if (e.freq !== undefined) {
       this.out.u8(RdbOpcode.Freq);
@@ -439,11 +414,11 @@ export class RdbWriter {
   }
 
   private maybeFlush(): void {
-    if (this.out.len >= CHUNK) this.flush();
+    if (this.out.length >= CHUNK) this.flush();
   }
 
   private flush(): void {
-    if (this.out.len === 0) return;
+    if (this.out.length === 0) return;
     const chunk = Buffer.from(this.out.drain());
     if (this.checksum) this.crc = crc64(this.crc, chunk);
     this.sink(chunk);

@@ -34,7 +34,7 @@ describe('RDB payload pieces', () => {
   it('lengths use the 6, 14, 32 and 64-bit forms at their boundaries', () => {
     for (const [n, size] of [[63, 1], [64, 2], [16383, 2], [16384, 5], [2 ** 32 - 1, 5], [2 ** 32, 9]]) {
       const w = new RdbBuffer(false);
-      w.length(n);
+      w.saveLen(n);
       const b = Buffer.from(w.drain());
       expect(b.length, String(n)).toBe(size);
       expect(new RdbCursor(b).len()).toBe(n);
