@@ -47,6 +47,8 @@ export function processCommand(c: Client, argv: string[]): void {
     return;
   }
   call(c, cmd, argv);
+  // After the whole command (a whole EXEC), serve clients blocked on keys it filled.
+  if (server.keyspace.readyKeys.length > 0) server.blocking.serveReadyKeys();
 }
 
 function isTransactionControl(cmd: CommandEntry): boolean {
@@ -93,7 +95,8 @@ export function call(c: Client, cmd: CommandEntry, argv: string[]): void {
     cmd.stats.failedCalls++;
     server.countErrors(c);
   }
-  if (!cmd.isSkipSlowlog) server.slowlog.consider(c, argv, usec);
+  // A command that blocked is not logged at block time (Redis logs it when served; strata not yet).
+  if (!cmd.isSkipSlowlog && c.blocked === null) server.slowlog.consider(c, argv, usec);
   c.lastCommand = cmd.fullname;
   if (skipThis || c.replyMode === 'off') c.reply.truncate(mark);
 }

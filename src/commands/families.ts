@@ -9,8 +9,9 @@ import { commands as connection } from './connection.js';
 import { commands as debug } from './debug.js';
 import { commands as functions } from './functions.js';
 import { commands as keys } from './keys.js';
+import { commands as lists } from './lists.js';
 import { commands as server } from './server.js';
 import { commands as strings } from './strings.js';
 import { commands as transactions } from './transactions.js';
 
-export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [connection, client, strings, keys, transactions, config, server, debug, functions];
+export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [connection, client, strings, keys, lists, transactions, config, server, debug, functions];

@@ -96,4 +96,6 @@ export const DIRECTIVES: readonly Directive[] = [
   int('latency-monitor-threshold', 0, 0, LONG_MAX),
   yesno('lazyfree-lazy-expire', 'no'),
   yesno('aof-load-truncated', 'yes'),
+  int('list-max-listpack-size', -2, -2147483648, 2147483647, { alias: 'list-max-ziplist-size' }),
+  int('list-compress-depth', 0, 0, 2147483647),
 ];

@@ -14,6 +14,7 @@ import type { Db } from '../keyspace/db.js';
 import type { KeyWatcher } from '../keyspace/effects.js';
 import type { CommandEntry } from '../commands/registry.js';
 import type { Server } from './server.js';
+import type { BlockedClient } from './blocking.js';
 
 export interface QueuedCommand {
   cmd: CommandEntry;
@@ -49,6 +50,12 @@ export class Client implements KeyWatcher {
   noEvict = false;
   monitor = false;
   closeAfterReply = false;
+  /** Set while blocked on keys (server/blocking.ts). */
+  blocked: BlockedClient | null = null;
+  /** Reasons its requests are not run now (blocked, paused): see Server.suspendInput. */
+  inputSuspended = 0;
+  /** Blocking commands act as their non-blocking form (the log replayer). */
+  denyBlocking = false;
   closed = false;
   /** Queued for the end-of-tick flush. */
   pendingFlush = false;
@@ -93,7 +100,9 @@ export class Client implements KeyWatcher {
       end: () => undefined,
       destroy: () => undefined,
     } as unknown as Socket;
-    return new Client(server, socket, 0);
+    const c = new Client(server, socket, 0);
+    c.denyBlocking = true;
+    return c;
   }
 
   watchedKeyTouched(): void {

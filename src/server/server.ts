@@ -7,6 +7,11 @@
  * there: `beforeFlush` hooks run first (the log appends the tick's writes) and may hold replies
  * until the log is durable.
  *
+ * Suspended input: a client can be told to stop running its requests (`suspendInput`: blocked on
+ * keys, paused). Its bytes keep accumulating in its parser (within client-query-buffer-limit);
+ * `resumeInput` queues it and the next flush runs its buffered requests first, in order, before
+ * any output leaves (Redis's processUnblockedClients in beforeSleep).
+ *
  * The cron runs `hz` times a second: active expiry, client timeouts, instantaneous metrics.
  */
 
@@ -14,6 +19,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Client } from './client.js';
 import { Slowlog } from './slowlog.js';
+import { Blocking } from './blocking.js';
 import { createLogger, setLogLevel, type Logger } from './log.js';
 import { Config } from '../config/config.js';
 import { Keyspace } from '../keyspace/db.js';
@@ -65,6 +71,7 @@ export class Server {
   readonly monitors = new Set<Client>();
   readonly slowlog = new Slowlog();
   readonly activeExpire: ActiveExpire;
+  readonly blocking = new Blocking(this);
   readonly log: Logger;
   readonly runId = randomBytes(20).toString('hex');
   readonly startTime = Date.now();
@@ -85,6 +92,8 @@ export class Server {
   private readonly listeners: net.Server[] = [];
   private nextClientId = 1;
   private pending: Client[] = [];
+  /** Clients whose input was resumed; their buffered requests run at the next flush. */
+  private resumed: Client[] = [];
   private flushScheduled = false;
   private cronTimer: NodeJS.Timeout | null = null;
   private protoMaxBulkLen: number;
@@ -175,14 +184,20 @@ export class Server {
     if (c.closed || c.closeAfterReply) return;
     this.stats.netInputBytes += chunk.length;
     c.lastInteraction = Date.now();
+    c.parser.maxBulkLen = this.protoMaxBulkLen;
+    c.parser.feed(chunk);
+    this.processInput(c);
+  }
+
+  /** Runs the client's complete buffered requests, until its input is suspended. */
+  private processInput(c: Client): void {
     const parser = c.parser;
-    parser.maxBulkLen = this.protoMaxBulkLen;
-    parser.feed(chunk);
     let argv: string[] | null;
-    while (!c.closeAfterReply && (argv = parser.next()) !== null) {
+    while (c.inputSuspended === 0 && !c.closeAfterReply && (argv = parser.next()) !== null) {
       processCommand(c, argv);
     }
-    if (parser.error !== null && !c.closeAfterReply) {
+    // A suspended client's protocol error waits its turn; its buffer limit does not.
+    if (c.inputSuspended === 0 && parser.error !== null && !c.closeAfterReply) {
       c.reply.error(parser.error);
       this.countErrors(c);
       c.closeAfterReply = true;
@@ -191,6 +206,18 @@ export class Server {
       c.closeAfterReply = true;
     }
     this.queueFlush(c);
+  }
+
+  /** Stops running the client's requests (blocked, paused); calls nest, each needs a resumeInput. */
+  suspendInput(c: Client): void {
+    c.inputSuspended++;
+  }
+
+  /** Undoes one suspendInput; when none is left, its buffered requests run at the next flush. */
+  resumeInput(c: Client): void {
+    if (--c.inputSuspended > 0 || c.closed) return;
+    this.resumed.push(c);
+    this.scheduleFlush();
   }
 
   /** Schedules the client's output (or close) for the end of this tick. */
@@ -214,6 +241,11 @@ export class Server {
   /** Writes every pending client's replies: one write per client per tick. */
   flush(): void {
     this.flushScheduled = false;
+    while (this.resumed.length > 0) {
+      const resumed = this.resumed;
+      this.resumed = [];
+      for (const c of resumed) if (!c.closed && c.inputSuspended === 0) this.processInput(c);
+    }
     for (const hook of this.beforeFlush) hook();
     const pending = this.pending;
     this.pending = [];
@@ -244,6 +276,7 @@ export class Server {
     if (c.closed) return;
     c.closed = true;
     c.unwatchAll();
+    this.blocking.clientClosed(c);
     this.monitors.delete(c);
     this.clients.delete(c.id);
     if (!c.socket.destroyed && !c.closeAfterReply) c.socket.destroy();
@@ -279,7 +312,7 @@ export class Server {
     const timeout = this.config.getNumber('timeout') * 1000;
     if (timeout > 0) {
       for (const c of this.clients.values()) {
-        if (!c.monitor && now - c.lastInteraction > timeout) {
+        if (!c.monitor && c.inputSuspended === 0 && now - c.lastInteraction > timeout) {
           c.socket.destroy();
           this.closeClient(c);
         }
