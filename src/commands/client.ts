@@ -9,7 +9,8 @@ import { intArgOrReply, isOpt } from './args.js';
 /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: releases a client blocked on keys; 1 when it was blocked. */
 function clientUnblockCommand(c: Client, argv: string[]): void {
   if (argv.length > 4) {
-    c.reply.error("ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.");
+    // Redis names the subcommand as the client spelled it.
+    c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`);
     return;
   }
   let withError = false;
