@@ -84,7 +84,7 @@ export function call(c: Client, cmd: CommandEntry, argv: string[]): void {
     server.log.error({ err, command: cmd.fullname }, 'command failed with an internal error');
     c.reply.error(`ERR internal error while running '${cmd.fullname}'`);
   } finally {
-    ks.effects.endUnit(cmd.name === 'exec');
+    ks.effects.endUnit();
     server.callDepth--;
   }
   const usec = Math.round((performance.now() - start) * 1000);

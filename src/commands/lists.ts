@@ -125,10 +125,6 @@ function endArg(c: Client, arg: string): End | null {
   return null;
 }
 
-function endName(where: End): string {
-  return where === HEAD ? 'LEFT' : 'RIGHT';
-}
-
 /** getRangeLongFromObjectOrReply: an integer within [min, ∞), else `error` (for both failures). */
 function rangeArgOrReply(c: Client, s: string, min: number, error: string): number | null {
   const n = intArgOrReply(c, s, error);
@@ -538,16 +534,11 @@ function pushMoved(c: Client, db: Db, key: string, dst: ListValue | undefined, v
   c.reply.bulk(value);
 }
 
-/** The replayed form of a move: RPOPLPUSH stays itself, every other move is an LMOVE. */
-function moveArgv(src: string, dst: string, from: End, to: End, asRpoplpush: boolean): string[] {
-  return asRpoplpush ? ['RPOPLPUSH', src, dst] : ['LMOVE', src, dst, endName(from), endName(to)];
-}
-
 /**
- * Moves one element from a non-empty source (lmoveGenericCommand once the source was found).
- * Nothing changes when the destination has the wrong type.
+ * Moves one element from a non-empty source (lmoveGenericCommand once the source was found) and
+ * propagates `replay`. Nothing changes when the destination has the wrong type.
  */
-function moveElement(c: Client, src: string, srcList: ListValue, dst: string, from: End, to: End, asRpoplpush: boolean): void {
+function moveElement(c: Client, src: string, srcList: ListValue, dst: string, from: End, to: End, replay: string[]): void {
   const db = c.db;
   const dstList = writeList(c, dst);
   if (dstList === null) return;
@@ -558,17 +549,18 @@ function moveElement(c: Client, src: string, srcList: ListValue, dst: string, fr
   deleteIfEmpty(c, db, src, srcList);
   effects.touchWatchedKey(db, src);
   effects.dirty++;
-  effects.propagate(db.id, moveArgv(src, dst, from, to, asRpoplpush));
+  effects.propagate(db.id, replay);
 }
 
-function moveGeneric(c: Client, argv: string[], from: End, to: End, asRpoplpush: boolean): void {
+/** LMOVE / RPOPLPUSH, replayed as sent. */
+function moveGeneric(c: Client, argv: string[], from: End, to: End): void {
   const src = writeList(c, argv[1]);
   if (src === null) return;
   if (src === undefined) {
     c.reply.nullBulk();
     return;
   }
-  moveElement(c, argv[1], src, argv[2], from, to, asRpoplpush);
+  moveElement(c, argv[1], src, argv[2], from, to, argv);
 }
 
 /** LMOVE source destination LEFT|RIGHT LEFT|RIGHT */
@@ -577,11 +569,11 @@ function lmoveCommand(c: Client, argv: string[]): void {
   if (from === null) return;
   const to = endArg(c, argv[4]);
   if (to === null) return;
-  moveGeneric(c, argv, from, to, false);
+  moveGeneric(c, argv, from, to);
 }
 
 function rpoplpushCommand(c: Client, argv: string[]): void {
-  moveGeneric(c, argv, TAIL, HEAD, true);
+  moveGeneric(c, argv, TAIL, HEAD);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -614,7 +606,9 @@ const LIST_BLOCK: BlockHandler<ListBlock> = {
       if (dst !== undefined && wrongType(c, dst, 'list')) return true;
       const value = popEnd(list, p.from);
       pushMoved(c, db, p.target, dst as ListValue | undefined, value, p.to);
-      effects.propagate(db.id, moveArgv(key, p.target, p.from, p.to, p.rpoplpush));
+      // Redis names the ends in lower case here (its shared "left"/"right" objects).
+      const replay = p.rpoplpush ? ['RPOPLPUSH', key, p.target] : ['LMOVE', key, p.target, p.from === HEAD ? 'left' : 'right', p.to === HEAD ? 'left' : 'right'];
+      effects.propagate(db.id, replay);
       effects.notify(NOTIFY_LIST, p.from === HEAD ? 'lpop' : 'rpop', key, db.id);
       deleteIfEmpty(c, db, key, list);
       return true;
@@ -697,7 +691,8 @@ function blockingMove(c: Client, argv: string[], from: End, to: End, timeoutArg:
   const src = writeList(c, argv[1]);
   if (src === null) return;
   if (src !== undefined) {
-    moveElement(c, argv[1], src, argv[2], from, to, rpoplpush);
+    const replay = rpoplpush ? ['RPOPLPUSH', argv[1], argv[2]] : ['LMOVE', argv[1], argv[2], argv[3], argv[4]];
+    moveElement(c, argv[1], src, argv[2], from, to, replay);
     return;
   }
   const blocking = c.server.blocking;
