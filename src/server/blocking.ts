@@ -55,6 +55,8 @@ export class BlockedClient<P = unknown> implements KeyWaiter {
   }
 }
 
+const MAX_TIMER_MS = 2147483647;
+
 export const ERR_TIMEOUT_NOT_FLOAT = 'ERR timeout is not a float or out of range';
 export const ERR_TIMEOUT_NEGATIVE = 'ERR timeout is negative';
 export const ERR_UNBLOCKED = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
@@ -89,7 +91,13 @@ export class Blocking {
     c.blocked = record;
     this.blockedClients++;
     this.server.suspendInput(c);
-    if (deadline > 0) record.timer = setTimeout(this.timeoutBound, Math.max(0, deadline - Date.now()), record);
+    if (deadline > 0) this.armTimer(record);
+  }
+
+  /** Node timers hold at most 2^31-1 ms: a longer wait re-arms when that much has passed. */
+  private armTimer(record: BlockedClient): void {
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, record.deadline - Date.now()));
+    record.timer = setTimeout(this.timeoutBound, delay, record);
   }
 
   /** Serves the waiters of every ready key (handleClientsBlockedOnKeys). */
@@ -150,6 +158,10 @@ export class Blocking {
   private readonly timeoutBound = (record: BlockedClient): void => {
     if (record.client.blocked !== record) return;
     record.timer = null;
+    if (Date.now() < record.deadline) {
+      this.armTimer(record);
+      return;
+    }
     record.handler.timedOut(record.client, record.params);
     this.release(record);
   };

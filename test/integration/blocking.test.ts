@@ -104,6 +104,15 @@ describe.each([['strata'], ['redis']])('blocking list commands on %s', (which) =
     expect(await b.call('LLEN', k)).toBe(':1\r\n');
   });
 
+  it('a timeout longer than a Node timer can hold still blocks until data comes', async () => {
+    const [a, b] = [await client(), await client()];
+    const k = key('long');
+    await block(a, 'BLPOP', k, '3000000');
+    expect(await b.call('PING')).toBe('+PONG\r\n');
+    await b.call('RPUSH', k, 'v');
+    expect(await a.readReply()).toBe(arr(bulk(k), bulk('v')));
+  });
+
   it('a client timing out leaves the next waiter first in line', async () => {
     const [a, c, b] = [await client(), await client(), await client()];
     const k = key('tq');
