@@ -148,6 +148,31 @@ describe.each([['strata'], ['redis']])('blocking list commands on %s', (which) =
     for (const k of [k1, k2, k3]) expect(await b.call('LLEN', k)).toBe(':0\r\n');
   });
 
+  it('BLMOVE of a list onto itself keeps the list, so every waiter after it is served too', async () => {
+    const [a, c, d, b] = [await client(), await client(), await client(), await client()];
+    const k = key('self');
+    await block(a, 'BLMOVE', k, k, 'LEFT', 'RIGHT', '0');
+    await block(c, 'BLMOVE', k, k, 'RIGHT', 'LEFT', '0');
+    await block(d, 'BLPOP', k, '0');
+    expect(await b.call('RPUSH', k, 'a', 'b')).toBe(':2\r\n');
+    expect(await a.readReply()).toBe(bulk('a'));
+    expect(await c.readReply()).toBe(bulk('a'));
+    expect(await d.readReply()).toBe(arr(bulk(k), bulk('a')));
+    expect(await b.call('LRANGE', k, '0', '-1')).toBe(arr(bulk('b')));
+  });
+
+  it('keys filled by one EXEC serve a client blocked on several of them from the first one filled', async () => {
+    const [a, b] = [await client(), await client()];
+    const [z, y] = [key('z'), key('y')];
+    await block(a, 'BLPOP', z, y, '0');
+    await b.call('MULTI');
+    await b.call('RPUSH', y, '1');
+    await b.call('RPUSH', z, '2');
+    expect(await b.call('EXEC')).toBe(arr(':1\r\n', ':1\r\n'));
+    expect(await a.readReply()).toBe(arr(bulk(y), bulk('1')));
+    expect(await b.call('LRANGE', z, '0', '-1')).toBe(arr(bulk('2')));
+  });
+
   it('BLMOVE into a key of the wrong type answers WRONGTYPE when served and leaves the element', async () => {
     const [a, b] = [await client(), await client()];
     const [src, dst] = [key('ws'), key('wd')];
