@@ -10,7 +10,7 @@
 
 import type { Client } from '../server/client.js';
 import type { CommandSpec } from './spec.js';
-import { isOpt, replyHelp } from './args.js';
+import { intArgOrReply, isOpt, replyHelp } from './args.js';
 import { validateClientName } from './connection.js';
 import { ERR_SYNTAX } from '../protocol/errors.js';
 import { parseIntArg } from '../types/numbers.js';
@@ -36,7 +36,7 @@ function clientFlags(c: Client): string {
   if (c.monitor) f += 'O';
   if (c.isPubsub) f += 'P';
   if (c.inMulti) f += 'x';
-  if (c.blocked) f += 'b';
+  if (c.blocked !== null || c.postponed !== null) f += 'b';
   if (c.dirtyCas) f += 'd';
   if (c.closeAfterReply) f += 'c';
   if (c.noEvict) f += 'e';
@@ -347,6 +347,28 @@ function clientHelpCommand(c: Client, argv: string[]): void {
 const CONN = ['noscript', 'loading', 'stale', 'sentinel'] as const;
 const ADMIN_CONN = ['admin', 'noscript', 'loading', 'stale', 'sentinel'] as const;
 
+
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: releases a client blocked on keys; 1 when it was blocked. */
+function clientUnblockCommand(c: Client, argv: string[]): void {
+  if (argv.length > 4) {
+    // Redis names the subcommand as the client spelled it.
+    c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`);
+    return;
+  }
+  let withError = false;
+  if (argv.length === 4) {
+    if (isOpt(argv[3], 'ERROR')) withError = true;
+    else if (!isOpt(argv[3], 'TIMEOUT')) {
+      c.reply.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+      return;
+    }
+  }
+  const id = intArgOrReply(c, argv[2]);
+  if (id === null) return;
+  const target = c.server.clients.get(id);
+  c.reply.integer(target !== undefined && c.server.blocking.unblockByRequest(target, withError) ? 1 : 0);
+}
+
 export const commands = [
   {
     name: 'client',
@@ -363,6 +385,7 @@ export const commands = [
       { name: 'pause', arity: -3, flags: ADMIN_CONN, acl: ['connection'], run: clientPauseCommand },
       { name: 'reply', arity: 3, flags: CONN, acl: ['connection'], run: clientReplyCommand },
       { name: 'setinfo', arity: 4, flags: CONN, acl: ['connection'], run: clientSetinfoCommand },
+      { name: 'unblock', arity: -3, flags: ['admin', 'noscript', 'loading', 'stale', 'sentinel'], acl: ['connection'], run: clientUnblockCommand },
       { name: 'setname', arity: 3, flags: CONN, acl: ['connection'], run: clientSetnameCommand },
       { name: 'unpause', arity: 2, flags: ADMIN_CONN, acl: ['connection'], run: clientUnpauseCommand },
     ],

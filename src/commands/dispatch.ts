@@ -80,6 +80,8 @@ function checkAndRun(c: Client, argv: string[]): void {
     return;
   }
   call(c, cmd, argv);
+  // After the whole command (a whole EXEC), serve clients blocked on keys it filled.
+  if (server.keyspace.readyKeys.length > 0) server.blocking.serveReadyKeys();
 }
 
 function touchesKeyspace(cmd: CommandEntry): boolean {
@@ -125,7 +127,7 @@ export function call(c: Client, cmd: CommandEntry, argv: string[]): void {
     server.log.error({ err, command: cmd.fullname }, 'command failed with an internal error');
     c.reply.error(`ERR internal error while running '${cmd.fullname}'`);
   } finally {
-    ks.effects.endUnit(cmd.name === 'exec');
+    ks.effects.endUnit();
     server.callDepth--;
   }
   const usec = Math.round((performance.now() - start) * 1000);
@@ -137,7 +139,8 @@ export function call(c: Client, cmd: CommandEntry, argv: string[]): void {
     server.countErrors(c);
   }
   server.latency.addSampleIfNeeded(cmd.isFast ? 'fast-command' : 'command', Math.floor(usec / 1000));
-  if (!cmd.isSkipSlowlog) server.slowlog.consider(c, argv, usec);
+  // A command that blocked is not logged at block time (Redis logs it when served; strata not yet).
+  if (!cmd.isSkipSlowlog && c.blocked === null) server.slowlog.consider(c, argv, usec);
   // After the command, as Redis 7: the line shows its effect (SELECT's new db) and the monitor
   // sees its own commands after their replies.
   if (server.monitors.size > 0 && !cmd.isSkipMonitor && !cmd.isAdmin) server.feedMonitors(c, argv);

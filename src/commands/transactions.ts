@@ -5,7 +5,7 @@
  * transaction (dirtyExec → EXECABORT). A WATCHed key that changes — write, lazy or active expiry,
  * FLUSHDB, SWAPDB — sets dirtyCas and EXEC answers a null array. EXEC runs the queued commands
  * through `call`, so they share one clock snapshot and one propagation unit, which reaches the log
- * wrapped in MULTI ... EXEC.
+ * wrapped in MULTI ... EXEC when it holds more than one command (one is atomic alone, as in Redis 7.0).
  */
 
 import type { Client } from '../server/client.js';

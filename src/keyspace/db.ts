@@ -30,6 +30,10 @@ export class Db {
   avgTtl = 0;
   /** RANDOMKEY's walk over a large dict (see Keyspace.randomKey); reset when the dict is replaced. */
   sampler: Iterator<string> | null = null;
+  /** Keys clients block on → their waiters in arrival order (Redis's db->blocking_keys). */
+  readonly blockingKeys = new Map<string, Set<KeyWaiter>>();
+  /** Keys already queued in Keyspace.readyKeys (Redis's db->ready_keys). */
+  readonly readyKeys = new Set<string>();
 
   constructor(public id: number) {}
 
@@ -45,6 +49,12 @@ export class Db {
 export interface ChangeObserver {
   beforeChange(db: number, key: string): void;
   beforeReplaceAll(): void;
+}
+
+/** A client blocked on keys, as the blocking framework (server/blocking.ts) registers it. */
+export interface KeyWaiter {
+  /** `key` may have data for it now: serve it if possible; true when it was served. */
+  keyReady(key: string): boolean;
 }
 
 export interface KeyspaceStats {
@@ -68,6 +78,8 @@ export class Keyspace {
   /** During CLIENT PAUSE expired keys read as missing but are not deleted (nothing propagates). */
   expirePaused = false;
   readonly stats: KeyspaceStats = { expiredKeys: 0, expiredStalePerc: 0, expiredTimeCapReached: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+  /** Keys with waiters that received data, served after the current command (server.ready_keys). */
+  readyKeys: Array<{ db: Db; key: string }> = [];
 
   constructor(databases: number) {
     this.dbs = [];
@@ -116,6 +128,18 @@ export class Keyspace {
     if (this.observer !== null) this.observer.beforeChange(db.id, key);
     db.dict.set(key, value);
     if (!keepTtl && db.expires.size !== 0) db.expires.delete(key);
+    // A collection stored where clients wait may serve them (Redis signals from dbAdd).
+    if (db.blockingKeys.size !== 0 && typeof value === 'object') this.signalKeyAsReady(db, key);
+  }
+
+  /**
+   * Queues a key that may serve blocked clients, once per key until served (signalKeyAsReady).
+   * Writers that add data without storing a new value (e.g. XADD to an existing stream) call it.
+   */
+  signalKeyAsReady(db: Db, key: string): void {
+    if (!db.blockingKeys.has(key) || db.readyKeys.has(key)) return;
+    db.readyKeys.add(key);
+    this.readyKeys.push({ db, key });
   }
 
   /** Removes a key and its TTL; true when it existed. */

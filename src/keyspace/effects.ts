@@ -5,7 +5,7 @@
  *   propagate(db, argv)                the effect as it must be replayed (AOF, replicas, snapshots)
  *
  * Propagated commands of one top-level command execution form a unit. When the unit ends it goes
- * to every sink; a unit of more than one command (or an EXEC) is wrapped in MULTI ... EXEC so a
+ * to every sink; a unit of more than one command is wrapped in MULTI ... EXEC so a
  * replayer applies it atomically, as Redis 7's propagatePendingCommands does. Sinks track the
  * selected database themselves (the AOF writer emits SELECT when it changes).
  *
@@ -67,13 +67,14 @@ export class Effects {
   }
 
   /** Closes a unit; the outermost close hands the commands to the sinks. */
-  endUnit(wrap = false): void {
+  endUnit(): void {
     if (--this.unitDepth > 0) return;
     const ops = this.unit;
     if (ops.length === 0) return;
     this.unit = [];
     let out = ops;
-    if (wrap || ops.length > 1) {
+    // One command is atomic by itself, even from an EXEC (Redis 7.0's propagatePendingCommands).
+    if (ops.length > 1) {
       const db = ops[0].db;
       out = [{ db, argv: ['MULTI'] }, ...ops, { db: ops[ops.length - 1].db, argv: ['EXEC'] }];
     }

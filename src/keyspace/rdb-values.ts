@@ -11,6 +11,7 @@ import { stringOf, storedString, type Value } from '../types/object.js';
 import { ZSet } from '../types/zset.js';
 import { HashObject, type HashLimits } from '../types/hash.js';
 import { SetObject } from '../types/set.js';
+import { ListValue } from '../types/list.js';
 
 /** Encoding thresholds that loaded values are checked against (the *-max-listpack-* directives). */
 export interface EncodingLimits {
@@ -44,6 +45,8 @@ export function toRdbValue(v: Value): RdbValue {
     }
     case 'set':
       return { type: 'set', members: (v as SetObject).members() };
+    case 'list':
+      return { type: 'list', items: (v as ListValue).toArray() };
     default:
       throw new UnsupportedValueError(`values of type ${v.type} cannot be serialized yet`);
   }
@@ -70,6 +73,8 @@ export function fromRdbValue(r: RdbValue, limits: EncodingLimits): Value {
       if (r.fieldExpires !== undefined) for (const [f, at] of r.fieldExpires) h.setExpire(f, at);
       return h;
     }
+    case 'list':
+      return ListValue.from(r.items);
     case 'set': {
       const set = SetObject.forFirstMember(r.members[0]);
       for (const m of r.members) set.add(m, limits.setMaxIntsetEntries);

@@ -14,6 +14,7 @@ import type { Db } from '../keyspace/db.js';
 import type { KeyWatcher } from '../keyspace/effects.js';
 import type { CommandEntry } from '../commands/registry.js';
 import type { Server } from './server.js';
+import type { BlockedClient } from './blocking.js';
 
 export interface QueuedCommand {
   cmd: CommandEntry;
@@ -52,13 +53,15 @@ export class Client implements KeyWatcher {
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();
   readonly shardChannels = new Set<string>();
-  /**
-   * Blocked: the client's input is not processed (its bytes stay in the parser) until it is
-   * unblocked. `postponed` holds the command that waits for a CLIENT PAUSE to end.
-   */
-  blocked = false;
+  /** The command that waits for a CLIENT PAUSE to end (its input is suspended meanwhile). */
   postponed: string[] | null = null;
   closeAfterReply = false;
+  /** Set while blocked on keys (server/blocking.ts). */
+  blocked: BlockedClient | null = null;
+  /** Reasons its requests are not run now (blocked, paused): see Server.suspendInput. */
+  inputSuspended = 0;
+  /** Blocking commands act as their non-blocking form (the log replayer). */
+  denyBlocking = false;
   closed = false;
   /** Queued for the end-of-tick flush. */
   pendingFlush = false;
@@ -104,7 +107,9 @@ export class Client implements KeyWatcher {
       end: () => undefined,
       destroy: () => undefined,
     } as unknown as Socket;
-    return new Client(server, socket, 0);
+    const c = new Client(server, socket, 0);
+    c.denyBlocking = true;
+    return c;
   }
 
   /** A pub/sub client (flag P, CLIENT LIST TYPE pubsub): it has at least one subscription. */

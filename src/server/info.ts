@@ -115,7 +115,7 @@ function clientsSection(server: Server): string {
   let blocked = 0;
   let maxInput = 0;
   for (const c of server.clients.values()) {
-    if (c.blocked) blocked++;
+    if (c.blocked !== null || c.postponed !== null) blocked++;
     if (c.parser.buffered > maxInput) maxInput = c.parser.buffered;
   }
   return lines('Clients', [

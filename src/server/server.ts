@@ -7,6 +7,11 @@
  * there: `beforeFlush` hooks run first (the log appends the tick's writes) and may hold replies
  * until the log is durable.
  *
+ * Suspended input: a client can be told to stop running its requests (`suspendInput`: blocked on
+ * keys, paused). Its bytes keep accumulating in its parser (within client-query-buffer-limit);
+ * `resumeInput` queues it and the next flush runs its buffered requests first, in order, before
+ * any output leaves (Redis's processUnblockedClients in beforeSleep).
+ *
  * The cron runs `hz` times a second: active expiry, client timeouts, instantaneous metrics.
  *
  * CLIENT PAUSE: a command the pause covers is not rejected but postponed: the client is blocked
@@ -20,6 +25,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Client } from './client.js';
 import { Slowlog } from './slowlog.js';
+import { Blocking } from './blocking.js';
 import { createLogger, setLogLevel, type Logger } from './log.js';
 import { Config } from '../config/config.js';
 import { Keyspace } from '../keyspace/db.js';
@@ -102,6 +108,7 @@ export class Server {
   /** latency-tracking-info-percentiles. */
   latencyPercentiles: number[] = [50, 99, 99.9];
   readonly activeExpire: ActiveExpire;
+  readonly blocking = new Blocking(this);
   readonly log: Logger;
   readonly runId = randomBytes(20).toString('hex');
   /** Replication IDs (INFO replication master_replid / master_replid2; DEBUG CHANGE-REPL-ID renews them). */
@@ -141,6 +148,8 @@ export class Server {
   private readonly listeners: net.Server[] = [];
   private nextClientId = 1;
   private pending: Client[] = [];
+  /** Clients whose input was resumed; their buffered requests run at the next flush. */
+  private resumed: Client[] = [];
   private flushScheduled = false;
   private cronTimer: NodeJS.Timeout | null = null;
   /** proto-max-bulk-len, kept current: the parser's bulk limit and the largest string value. */
@@ -255,22 +264,15 @@ export class Server {
     this.processInput(c);
   }
 
-  /** Runs the client's complete requests, until it is blocked or closing (processInputBuffer). */
+  /** Runs the client's complete buffered requests, until its input is suspended. */
   private processInput(c: Client): void {
     const parser = c.parser;
     let argv: string[] | null;
-    while (!c.closeAfterReply && !c.blocked && (argv = parser.next()) !== null) {
+    while (c.inputSuspended === 0 && !c.closeAfterReply && (argv = parser.next()) !== null) {
       processCommand(c, argv);
     }
-    if (c.blocked) {
-      if (parser.buffered > this.queryBufferLimit) {
-        this.log.warn({ client: c.addr }, 'Closing client that reached max query buffer length');
-        this.closeClient(c);
-      }
-      this.queueFlush(c);
-      return;
-    }
-    if (parser.error !== null && !c.closeAfterReply) {
+    // A suspended client's protocol error waits its turn; its buffer limit does not.
+    if (c.inputSuspended === 0 && parser.error !== null && !c.closeAfterReply) {
       c.reply.error(parser.error);
       this.countErrors(c);
       c.closeAfterReply = true;
@@ -279,6 +281,18 @@ export class Server {
       c.closeAfterReply = true;
     }
     this.queueFlush(c);
+  }
+
+  /** Stops running the client's requests (blocked, paused); calls nest, each needs a resumeInput. */
+  suspendInput(c: Client): void {
+    c.inputSuspended++;
+  }
+
+  /** Undoes one suspendInput; when none is left, its buffered requests run at the next flush. */
+  resumeInput(c: Client): void {
+    if (--c.inputSuspended > 0 || c.closed) return;
+    this.resumed.push(c);
+    this.scheduleFlush();
   }
 
   /** Schedules the client's output (or close) for the end of this tick. */
@@ -302,6 +316,11 @@ export class Server {
   /** Writes every pending client's replies: one write per client per tick. */
   flush(): void {
     this.flushScheduled = false;
+    while (this.resumed.length > 0) {
+      const resumed = this.resumed;
+      this.resumed = [];
+      for (const c of resumed) if (!c.closed && c.inputSuspended === 0) this.processInput(c);
+    }
     for (const hook of this.beforeFlush) hook();
     const pending = this.pending;
     this.pending = [];
@@ -334,9 +353,10 @@ export class Server {
     if (c.closed) return;
     c.closed = true;
     c.unwatchAll();
+    this.blocking.clientClosed(c);
     this.monitors.delete(c);
     this.clients.delete(c.id);
-    if (c.blocked) {
+    if (c.postponed !== null) {
       const i = this.postponed.indexOf(c);
       if (i >= 0) this.postponed.splice(i, 1);
     }
@@ -392,7 +412,7 @@ export class Server {
     if (timeout <= 0) return;
     const nowSec = Math.floor(now / 1000);
     for (const c of this.clients.values()) {
-      if (c.monitor || c.blocked || c.isPubsub) continue;
+      if (c.monitor || c.blocked !== null || c.postponed !== null || c.isPubsub) continue;
       if (nowSec - Math.floor(c.lastInteraction / 1000) > timeout) {
         this.log.verbose('Closing idle client');
         this.closeClient(c);
@@ -455,8 +475,8 @@ export class Server {
 
   /** Blocks the client with its command until the pause ends (blockClient BLOCKED_POSTPONE). */
   postpone(c: Client, argv: string[]): void {
-    c.blocked = true;
     c.postponed = argv;
+    this.suspendInput(c);
     this.postponed.push(c);
   }
 
@@ -472,10 +492,12 @@ export class Server {
         continue;
       }
       const argv = c.postponed!;
-      c.blocked = false;
       c.postponed = null;
+      // Run the held command now, then let the rest of its input follow (resumeInput).
+      c.inputSuspended--;
       processCommand(c, argv);
-      this.processInput(c);
+      c.inputSuspended++;
+      this.resumeInput(c);
     }
   }
 
