@@ -404,7 +404,8 @@ function incrbyfloatCommand(c: Client, argv: string[]): void {
     return;
   }
   const text = formatLongDoubleHuman(sum);
-  ks.setKey(db, key, storedString(text), true);
+  // Kept as text: Redis stores the result unencoded (embstr), never as an "int".
+  ks.setKey(db, key, text, true);
   ks.effects.keyChanged(db, key, NOTIFY_STRING, 'incrbyfloat');
   // Replayed as the result, so float formatting can never make a replica or a reload differ.
   ks.effects.propagate(db.id, ['SET', key, text, 'KEEPTTL']);

@@ -56,8 +56,9 @@ export function storedString(s: string): string | number {
 /** OBJECT ENCODING of a string value, as Redis 7.0 reports it. */
 export function stringEncoding(v: string | number): string {
   if (typeof v === 'number') return 'int';
-  // An int64 that did not fit the number form is still "int" in Redis.
-  if (v.length <= 20 && /^-?[1-9][0-9]*$/.test(v)) {
+  // An int64 too large for the number form is still "int" in Redis. Shorter integer text stored as
+  // a string did not come through tryObjectEncoding (INCRBYFLOAT's result): Redis keeps it embstr.
+  if (v.length >= 16 && v.length <= 20 && /^-?[1-9][0-9]*$/.test(v)) {
     const b = BigInt(v);
     if (b >= -9223372036854775808n && b <= 9223372036854775807n) return 'int';
   }
