@@ -115,11 +115,11 @@ export function rejectCommand(c: Client, cmd: CommandEntry | null, error: string
 export function call(c: Client, cmd: CommandEntry, argv: string[]): void {
   const server = c.server;
   const ks = server.keyspace;
-  const nested = server.callDepth++ > 0;
-  if (!nested) ks.now = Date.now();
+  const start = performance.now();
+  // The command clock (wall ms) from the same reading: one clock call per command, not two.
+  if (server.callDepth++ === 0) ks.now = Math.floor(start + server.wallClockOffset);
   const errorsBefore = c.reply.errors.length;
   ks.effects.beginUnit();
-  const start = performance.now();
   try {
     cmd.run!(c, argv);
   } catch (err) {

@@ -137,6 +137,29 @@ export class RequestParser {
   }
 
   /** 1: header read, 2: empty multibulk consumed, 0: incomplete or error. */
+  /**
+   * The common case in one pass: "$<1-10 digits, no leading zero>\r\n" within the limits. Anything
+   * else (or a header that is not all here yet) is left to the general path and its errors.
+   */
+  private readPlainBulkHeader(): boolean {
+    const buf = this.buf;
+    const start = this.pos + 1;
+    if (buf[this.pos] !== DOLLAR || buf[start] === 48) return false;
+    const end = Math.min(buf.length, start + 10);
+    let n = 0;
+    let i = start;
+    for (; i < end; i++) {
+      const d = buf[i] - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    if (i === start || i + 1 >= buf.length || buf[i] !== CR || buf[i + 1] !== LF) return false;
+    if (n > this.maxBulkLen || (n > UNAUTH_MAX_BULK && this.authRequired)) return false;
+    this.pos = i + 2;
+    this.bulkLen = n;
+    return true;
+  }
+
   private readMultibulkHeader(): 0 | 1 | 2 {
     const cr = this.findHeaderEnd();
     if (cr < 0) {
@@ -161,6 +184,7 @@ export class RequestParser {
 
   private readBulkHeader(): boolean {
     if (this.pos >= this.buf.length) return false;
+    if (this.readPlainBulkHeader()) return true;
     const cr = this.findHeaderEnd();
     if (cr < 0) {
       if (cr === NO_LINE && this.buf.length - this.pos > PROTO_INLINE_MAX_SIZE) this.error = 'ERR Protocol error: too big bulk count string';
