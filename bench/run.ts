@@ -3,7 +3,8 @@
  *
  * 1. Throughput: redis-benchmark (-c 50, -P 1 and -P 16, random keys) for each of its tests whose
  *    command strata has, alternating the two servers test by test; requests/s and strata/redis.
- * 2. Memory: 1M string keys loaded through pipelined SETs into fresh servers; RSS growth per key.
+ * 2. Durable writes: SET with the append-only log on both, appendfsync always and everysec (-P 1).
+ * 3. Memory: 1M string keys loaded through pipelined SETs into fresh servers; RSS growth per key.
  *
  * Options: --requests N (per test at -P 1; ×5 at -P 16), --keys N (memory test), --tests a,b.
  */
@@ -89,6 +90,24 @@ async function throughput(requests: number): Promise<Row[]> {
   }
 }
 
+/** SET throughput with the log on, for each fsync policy, both servers configured alike. */
+async function durableWrites(requests: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const policy of ['always', 'everysec']) {
+    const extra = ['--appendonly', 'yes', '--appendfsync', policy];
+    const [strata, redis] = await Promise.all([startBenchServer('strata', extra), startBenchServer('redis', extra)]);
+    try {
+      const result: Record<string, number> = {};
+      for (const server of [strata, redis]) result[server.kind] = await benchmark(server, 'set', 1, requests);
+      rows.push({ test: `set (${policy})`, pipeline: 1, strata: result.strata, redis: result.redis });
+      process.stderr.write(`  set appendfsync ${policy}: strata ${result.strata.toFixed(0)}, redis ${result.redis.toFixed(0)}\n`);
+    } finally {
+      await Promise.all([strata.stop(), redis.stop()]);
+    }
+  }
+  return rows;
+}
+
 /** RSS growth per key after loading `keys` string keys (key:<i> → value:<i>) with pipelined SETs. */
 async function memoryPerKey(kind: 'strata' | 'redis', keys: number): Promise<number> {
   const server = await startBenchServer(kind);
@@ -112,10 +131,10 @@ async function memoryPerKey(kind: 'strata' | 'redis', keys: number): Promise<num
 }
 
 function table(rows: Row[]): string {
-  const lines = ['test          pipeline   strata req/s    redis req/s   strata/redis'];
+  const lines = ['test              pipeline   strata req/s    redis req/s   strata/redis'];
   for (const r of rows) {
     lines.push(
-      `${r.test.toUpperCase().padEnd(14)}${String(r.pipeline).padStart(8)}${r.strata.toFixed(0).padStart(15)}${r.redis.toFixed(0).padStart(15)}${(r.strata / r.redis).toFixed(2).padStart(15)}`,
+      `${r.test.toUpperCase().padEnd(18)}${String(r.pipeline).padStart(8)}${r.strata.toFixed(0).padStart(15)}${r.redis.toFixed(0).padStart(15)}${(r.strata / r.redis).toFixed(2).padStart(15)}`,
     );
   }
   return lines.join('\n');
@@ -126,10 +145,14 @@ async function main(): Promise<void> {
   const keys = option('keys', 1_000_000);
   process.stderr.write(`throughput: redis-benchmark -c 50 -r 100000, -n ${requests} at -P 1, ${requests * 5} at -P 16\n`);
   const rows = await throughput(requests);
+  process.stderr.write('durable writes: appendonly yes\n');
+  const durable = await durableWrites(Math.floor(requests / 2));
   process.stderr.write(`memory: ${keys} keys\n`);
   const strataMem = await memoryPerKey('strata', keys);
   const redisMem = await memoryPerKey('redis', keys);
   console.log(table(rows));
+  console.log('');
+  console.log(table(durable));
   console.log('');
   console.log(`memory per key (${keys} string keys, RSS growth): strata ${strataMem.toFixed(1)} B, redis ${redisMem.toFixed(1)} B, strata/redis ${(strataMem / redisMem).toFixed(2)}`);
 }

@@ -51,10 +51,11 @@ async function waitForPort(port: number, proc: ChildProcess): Promise<void> {
   }
 }
 
-export async function startBenchServer(kind: ServerKind): Promise<BenchServer> {
+/** `extra` directives go after the defaults (persistence off), so they win: e.g. ['--appendonly', 'yes']. */
+export async function startBenchServer(kind: ServerKind, extra: string[] = []): Promise<BenchServer> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), `bench-${kind}-`));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extra];
   const proc =
     kind === 'redis'
       ? spawn('redis-server', args, { stdio: 'ignore' })
