@@ -80,6 +80,7 @@ function checkAndRun(c: Client, argv: string[]): void {
     return;
   }
   call(c, cmd, argv);
+  for (const hook of server.afterCommand) hook();
 }
 
 function touchesKeyspace(cmd: CommandEntry): boolean {

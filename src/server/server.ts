@@ -130,6 +130,8 @@ export class Server {
   /** Depth of nested `call`s (EXEC runs its commands inside its own call). */
   callDepth = 0;
   readonly beforeFlush: TickHook[] = [];
+  /** Run after each top-level command (serving clients blocked on keys the command made ready). */
+  readonly afterCommand: TickHook[] = [];
   /** Set by the log under appendfsync always. */
   replyGate: ReplyGate | null = null;
   readonly shutdownHooks: Array<() => void> = [];
@@ -279,6 +281,17 @@ export class Server {
       c.closeAfterReply = true;
     }
     this.queueFlush(c);
+  }
+
+  /**
+   * Releases a client that was blocked on keys: the requests it buffered meanwhile run in a later
+   * turn, after the command that released it (Redis's processUnblockedClients).
+   */
+  resumeInput(c: Client): void {
+    c.blocked = false;
+    setImmediate(() => {
+      if (!c.closed && !c.blocked) this.processInput(c);
+    });
   }
 
   /** Schedules the client's output (or close) for the end of this tick. */
