@@ -134,7 +134,12 @@ export class Snapshots {
 
   encodingLimits(): EncodingLimits {
     const cfg = this.server.config;
-    return { zsetMaxListpackEntries: cfg.getNumber('zset-max-listpack-entries'), zsetMaxListpackValue: cfg.getNumber('zset-max-listpack-value') };
+    return {
+      zsetMaxListpackEntries: cfg.getNumber('zset-max-listpack-entries'),
+      zsetMaxListpackValue: cfg.getNumber('zset-max-listpack-value'),
+      streamNodeMaxBytes: cfg.getNumber('stream-node-max-bytes'),
+      streamNodeMaxEntries: cfg.getNumber('stream-node-max-entries'),
+    };
   }
 
   /**

@@ -12,7 +12,7 @@ import { parseResp, serializeResp, textOf, type RespNode } from '../helpers/resp
 let pair: DifferentialPair;
 
 beforeAll(async () => {
-  pair = await DifferentialPair.start();
+  pair = await DifferentialPair.start({ args: ['--enable-debug-command', 'yes'] });
 });
 
 afterAll(async () => {
