@@ -399,13 +399,14 @@ function xaddCommand(c: Client, argv: string[]): void {
   const idText = idString(id);
   c.reply.bulk(idText);
   ks.effects.keyChanged(c.db, key, NOTIFY_STREAM, 'xadd');
-  const out = argv.slice();
   const trim = args.trim;
+  const rewriteId = given === null || !given.seqGiven;
+  const out = rewriteId || trim?.approx === true ? argv.slice() : argv;
   if (trim !== null) {
     if (s.trim(trim) > 0) notifyStream(c, 'xtrim', key);
     if (trim.approx) rewriteApproxTrim(out, s, trim, args.trimArgIndex);
   }
-  if (given === null || !given.seqGiven) out[args.idIndex] = idText;
+  if (rewriteId) out[args.idIndex] = idText;
   ks.effects.propagate(c.db.id, out);
   signalStreamReady(c.server, c.db, key);
 }
