@@ -146,6 +146,8 @@ export class Keyspace {
   delete(db: Db, key: string): boolean {
     if (this.observer !== null) this.observer.beforeChange(db.id, key);
     if (!db.dict.delete(key)) return false;
+    // Waiters learn that the key went (XREADGROUP answers UNBLOCKED; list pops keep waiting).
+    if (db.blockingKeys.size !== 0) this.signalKeyAsReady(db, key);
     if (db.expires.size !== 0) db.expires.delete(key);
     return true;
   }

@@ -6,12 +6,13 @@
  * Keep in step: a new value type adds one case to each function.
  */
 
-import type { RdbValue } from '../../storage/rdb/model.js';
+import type { RdbValue, StreamId, StreamValue } from '../../storage/rdb/model.js';
 import { stringOf, storedString, type Value } from '../types/object.js';
 import { ZSet } from '../types/zset.js';
 import { HashObject, type HashLimits } from '../types/hash.js';
 import { SetObject } from '../types/set.js';
 import { ListValue } from '../types/list.js';
+import { Consumer, ConsumerGroup, Stream, StreamNode, u64, type PendingEntry, type StreamID } from '../types/stream.js';
 
 /** Encoding thresholds that loaded values are checked against (the *-max-listpack-* directives). */
 export interface EncodingLimits {
@@ -19,9 +20,10 @@ export interface EncodingLimits {
   zsetMaxListpackValue: number;
   hash: HashLimits;
   setMaxIntsetEntries: number;
+  /** stream-node-max-bytes / -entries: how a stream without a stored layout is split into nodes. */
+  streamNodeMaxBytes: number;
+  streamNodeMaxEntries: number;
 }
-
-export class UnsupportedValueError extends Error {}
 
 export function toRdbValue(v: Value): RdbValue {
   if (typeof v !== 'object') return { type: 'string', value: stringOf(v) };
@@ -47,8 +49,8 @@ export function toRdbValue(v: Value): RdbValue {
       return { type: 'set', members: (v as SetObject).members() };
     case 'list':
       return { type: 'list', items: (v as ListValue).toArray() };
-    default:
-      throw new UnsupportedValueError(`values of type ${v.type} cannot be serialized yet`);
+    case 'stream':
+      return streamToRdb(v as Stream);
   }
 }
 
@@ -80,7 +82,91 @@ export function fromRdbValue(r: RdbValue, limits: EncodingLimits): Value {
       for (const m of r.members) set.add(m, limits.setMaxIntsetEntries);
       return set;
     }
-    default:
-      throw new UnsupportedValueError(`values of type ${r.type} cannot be loaded yet`);
+    case 'stream':
+      return streamFromRdb(r, limits);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streams: the node layout travels with the entries, so that a loaded stream has the nodes and
+// tombstones Redis would have (approximate trimming and XINFO depend on them).
+
+function rdbId(id: StreamID): StreamId {
+  return [BigInt(id.ms), BigInt(id.seq)];
+}
+
+function memId(id: StreamId): StreamID {
+  return { ms: u64(id[0]), seq: u64(id[1]) };
+}
+
+function streamToRdb(s: Stream): StreamValue {
+  const entries: StreamValue['entries'] = [];
+  const nodes: NonNullable<StreamValue['nodes']> = [];
+  for (const n of s.nodes) {
+    const layout = { master: rdbId(n.master), masterFields: [...n.masterFields], entries: [] as Array<{ id: StreamId; fields: string[]; deleted: boolean }> };
+    for (const e of n.entries) {
+      const item = { id: rdbId(e.id), fields: e.fields as string[], deleted: e.deleted };
+      layout.entries.push(item);
+      if (!e.deleted) entries.push(item);
+    }
+    nodes.push(layout);
+  }
+  const groups: StreamValue['groups'] = [];
+  for (const g of s.groupsInOrder()) {
+    groups.push({
+      name: g.name,
+      lastId: rdbId(g.lastId),
+      entriesRead: g.entriesRead,
+      pending: g.pel.items.map((p) => ({ id: rdbId(p.id), deliveryTime: p.deliveryTime, deliveryCount: p.deliveryCount })),
+      // 7.0 keeps one time per consumer: it stands for the active time of later formats too.
+      consumers: g.consumersInOrder().map((c) => ({ name: c.name, seenTime: c.seenTime, activeTime: c.seenTime, pending: c.pel.items.map((p) => rdbId(p.id)) })),
+    });
+  }
+  return {
+    type: 'stream',
+    entries,
+    nodes,
+    length: s.length,
+    lastId: rdbId(s.lastId),
+    firstId: rdbId(s.firstId),
+    maxDeletedId: rdbId(s.maxDeletedId),
+    entriesAdded: s.entriesAdded,
+    groups,
+  };
+}
+
+function streamFromRdb(r: StreamValue, limits: EncodingLimits): Stream {
+  const s = new Stream();
+  if (r.nodes !== undefined) {
+    for (const layout of r.nodes) {
+      const node = new StreamNode(memId(layout.master), layout.masterFields);
+      for (const e of layout.entries) node.push({ id: memId(e.id), fields: e.fields, deleted: e.deleted }, e.deleted);
+      s.nodes.push(node);
+    }
+  } else {
+    const nodeLimits = { maxBytes: limits.streamNodeMaxBytes, maxEntries: limits.streamNodeMaxEntries };
+    for (const e of r.entries) s.append(memId(e.id), e.fields, nodeLimits);
+  }
+  s.length = r.length;
+  s.lastId = memId(r.lastId);
+  s.firstId = memId(r.firstId);
+  s.maxDeletedId = memId(r.maxDeletedId);
+  s.entriesAdded = r.entriesAdded;
+  for (const rg of r.groups) {
+    const g = new ConsumerGroup(rg.name, memId(rg.lastId), rg.entriesRead);
+    const pel = new Map<string, { id: StreamID; deliveryTime: number; deliveryCount: number }>();
+    for (const p of rg.pending) pel.set(`${p.id[0]}-${p.id[1]}`, { id: memId(p.id), deliveryTime: p.deliveryTime, deliveryCount: p.deliveryCount });
+    for (const rc of rg.consumers) {
+      const consumer = new Consumer(rc.name, rc.seenTime);
+      g.consumers.set(rc.name, consumer);
+      for (const id of rc.pending) {
+        const p = pel.get(`${id[0]}-${id[1]}`)!;
+        const nack: PendingEntry = { ...p, consumer };
+        consumer.pel.insert(nack);
+        g.pel.insert(nack);
+      }
+    }
+    s.groups.set(rg.name, g);
+  }
+  return s;
 }

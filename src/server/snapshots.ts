@@ -141,6 +141,8 @@ export class Snapshots {
       zsetMaxListpackValue: cfg.getNumber('zset-max-listpack-value'),
       hash: { maxEntries: cfg.getNumber('hash-max-listpack-entries'), maxValue: cfg.getNumber('hash-max-listpack-value') },
       setMaxIntsetEntries: cfg.getNumber('set-max-intset-entries'),
+      streamNodeMaxBytes: cfg.getNumber('stream-node-max-bytes'),
+      streamNodeMaxEntries: cfg.getNumber('stream-node-max-entries'),
     };
   }
 

@@ -35,9 +35,23 @@ export interface StreamGroup {
   consumers: StreamConsumer[];
 }
 
+/**
+ * One listpack node as stored: the master id and field names, then every entry in order, deleted
+ * ones (tombstones) included. Redis keeps nodes as they were written, so this layout is what its
+ * approximate trimming and XINFO see after a load.
+ */
+export interface StreamNodeLayout {
+  master: StreamId;
+  masterFields: string[];
+  entries: Array<StreamEntry & { deleted: boolean }>;
+}
+
 export interface StreamValue {
   type: 'stream';
+  /** The live entries, in id order. */
   entries: StreamEntry[];
+  /** The node layout, when known (read from a file) or to be kept (written from memory). */
+  nodes?: StreamNodeLayout[];
   length: number;
   lastId: StreamId;
   firstId: StreamId;

@@ -35,7 +35,7 @@ import {
   STREAM_ITEM_FLAG_SAMEFIELDS,
 } from './constants.js';
 import { parseDouble } from '../../src/types/numbers.js';
-import type { RdbEntry, RdbValue, RdbVisitor, StreamEntry, StreamGroup, StreamId, StreamValue } from './model.js';
+import type { RdbEntry, RdbValue, RdbVisitor, StreamEntry, StreamGroup, StreamId, StreamNodeLayout, StreamValue } from './model.js';
 
 export class RdbError extends Error {
   constructor(
@@ -359,6 +359,7 @@ const UNKNOWN_ENTRIES_READ = 0xffffffffffffffffn;
 function readStream(cur: RdbCursor, type: number): StreamValue {
   const nodes = cur.len();
   const entries: StreamEntry[] = [];
+  const layout: StreamNodeLayout[] = [];
   let lastMaster: StreamId | null = null;
   for (let n = 0; n < nodes; n++) {
     const nodeKey = cur.stringBytes();
@@ -370,7 +371,7 @@ function readStream(cur: RdbCursor, type: number): StreamValue {
     lastMaster = master;
     const lp = decodeBlob(cur, decodeListpack, cur.stringBytes());
     if (lp.length === 0) cur.fail('Empty listpack inside stream');
-    readStreamNode(cur, master, lp, entries);
+    layout.push(readStreamNode(cur, master, lp, entries));
   }
   const length = cur.len();
   const lastId: StreamId = [cur.bigLen(), cur.bigLen()];
@@ -431,14 +432,14 @@ function readStream(cur: RdbCursor, type: number): StreamValue {
     for (const owned of pelIndex.values()) if (!owned) cur.fail('Stream CG PEL entry without consumer');
     groups.push({ name, lastId: lastGroupId, entriesRead, pending, consumers });
   }
-  return { type: 'stream', entries, length, lastId, firstId, maxDeletedId, entriesAdded, groups };
+  return { type: 'stream', entries, nodes: layout, length, lastId, firstId, maxDeletedId, entriesAdded, groups };
 }
 
 /**
  * One stream listpack node: a master entry (count, deleted, master field names, 0) then entries
  * (flags, ms-delta, seq-delta, [numfields], fields/values, lp-count).
  */
-function readStreamNode(cur: RdbCursor, master: StreamId, lp: string[], out: StreamEntry[]): void {
+function readStreamNode(cur: RdbCursor, master: StreamId, lp: string[], out: StreamEntry[]): StreamNodeLayout {
   let i = 0;
   const next = (): string => {
     if (i >= lp.length) cur.fail('Stream listpack integrity check failed: truncated node');
@@ -456,11 +457,13 @@ function readStreamNode(cur: RdbCursor, master: StreamId, lp: string[], out: Str
   const masterFields: string[] = [];
   for (let f = 0; f < masterFieldCount; f++) masterFields.push(next());
   if (int() !== 0) cur.fail('Stream listpack integrity check failed: master entry terminator');
+  const node: StreamNodeLayout = { master, masterFields, entries: [] };
   let seen = 0;
   while (i < lp.length) {
     const flags = int();
-    const ms = master[0] + BigInt(next());
-    const seq = master[1] + BigInt(next());
+    // Deltas are the uint64 differences stored as int64s.
+    const ms = BigInt.asUintN(64, master[0] + BigInt(next()));
+    const seq = BigInt.asUintN(64, master[1] + BigInt(next()));
     const fields: string[] = [];
     if (flags & STREAM_ITEM_FLAG_SAMEFIELDS) {
       for (const f of masterFields) fields.push(f, next());
@@ -470,9 +473,13 @@ function readStreamNode(cur: RdbCursor, master: StreamId, lp: string[], out: Str
     }
     int(); // lp-count, for backward walks
     seen++;
-    if (!(flags & STREAM_ITEM_FLAG_DELETED)) out.push({ id: [ms, seq], fields });
+    const isDeleted = (flags & STREAM_ITEM_FLAG_DELETED) !== 0;
+    const entry = { id: [ms, seq] as const, fields, deleted: isDeleted };
+    node.entries.push(entry);
+    if (!isDeleted) out.push(entry);
   }
   if (seen !== count + deleted) cur.fail('Stream listpack integrity check failed: entry count');
+  return node;
 }
 
 /** Skips a MODULE_AUX payload: module id, when-opcode, when, then typed values up to EOF. */

@@ -15,8 +15,8 @@ import { crc64 } from './crc64.js';
 import { ByteBuffer } from '../../src/types/bytes.js';
 import { sealPayload } from './payload.js';
 import { lzfCompress } from './lzf.js';
-import { RDB_VERSION_DEFAULT, RdbOpcode, RdbType, STREAM_ITEM_FLAG_SAMEFIELDS } from './constants.js';
-import type { RdbEntry, RdbValue, StreamId, StreamValue } from './model.js';
+import { RDB_VERSION_DEFAULT, RdbOpcode, RdbType, STREAM_ITEM_FLAG_DELETED, STREAM_ITEM_FLAG_SAMEFIELDS } from './constants.js';
+import type { RdbEntry, RdbValue, StreamId, StreamNodeLayout, StreamValue } from './model.js';
 
 export class RdbTargetError extends Error {}
 
@@ -283,22 +283,35 @@ export function writeValue(out: RdbBuffer, v: RdbValue, type: number): void {
   }
 }
 
-function writeStream(out: RdbBuffer, s: StreamValue, type: number): void {
-  const nodes: Array<{ master: StreamId; lp: Buffer }> = [];
+/** Splits live entries into nodes of STREAM_NODE_MAX_ENTRIES, each led by its first entry's fields. */
+function defaultLayout(s: StreamValue): StreamNodeLayout[] {
+  const nodes: StreamNodeLayout[] = [];
   for (let i = 0; i < s.entries.length; i += STREAM_NODE_MAX_ENTRIES) {
     const chunk = s.entries.slice(i, i + STREAM_NODE_MAX_ENTRIES);
-    const master = chunk[0].id;
     const masterFields: string[] = [];
     for (let f = 0; f < chunk[0].fields.length; f += 2) masterFields.push(chunk[0].fields[f]);
-    const items: string[] = [String(chunk.length), '0', String(masterFields.length), ...masterFields, '0'];
-    for (const e of chunk) {
+    nodes.push({ master: chunk[0].id, masterFields, entries: chunk.map((e) => ({ id: e.id, fields: e.fields, deleted: false })) });
+  }
+  return nodes;
+}
+
+function writeStream(out: RdbBuffer, s: StreamValue, type: number): void {
+  const nodes: Array<{ master: StreamId; lp: Buffer }> = [];
+  for (const node of s.nodes ?? defaultLayout(s)) {
+    const { master, masterFields } = node;
+    let live = 0;
+    for (const e of node.entries) if (!e.deleted) live++;
+    const items: string[] = [String(live), String(node.entries.length - live), String(masterFields.length), ...masterFields, '0'];
+    for (const e of node.entries) {
       const names: string[] = [];
       for (let f = 0; f < e.fields.length; f += 2) names.push(e.fields[f]);
       const same = names.length === masterFields.length && names.every((n, k) => n === masterFields[k]);
       const fieldItems: string[] = [];
       if (same) for (let f = 1; f < e.fields.length; f += 2) fieldItems.push(e.fields[f]);
       else fieldItems.push(String(names.length), ...e.fields);
-      const entry = [String(same ? STREAM_ITEM_FLAG_SAMEFIELDS : 0), String(e.id[0] - master[0]), String(e.id[1] - master[1]), ...fieldItems];
+      const flags = (same ? STREAM_ITEM_FLAG_SAMEFIELDS : 0) | (e.deleted ? STREAM_ITEM_FLAG_DELETED : 0);
+      // Id deltas are uint64 differences stored as int64s.
+      const entry = [String(flags), String(BigInt.asIntN(64, e.id[0] - master[0])), String(BigInt.asIntN(64, e.id[1] - master[1])), ...fieldItems];
       // lp-count: the elements of this entry before it (for backward iteration).
       items.push(...entry, String(entry.length));
     }
