@@ -115,9 +115,8 @@ export function rejectCommand(c: Client, cmd: CommandEntry | null, error: string
 export function call(c: Client, cmd: CommandEntry, argv: string[]): void {
   const server = c.server;
   const ks = server.keyspace;
+  if (server.callDepth++ === 0) ks.now = Date.now();
   const start = performance.now();
-  // The command clock (wall ms) from the same reading: one clock call per command, not two.
-  if (server.callDepth++ === 0) ks.now = Math.floor(start + server.wallClockOffset);
   const errorsBefore = c.reply.errors.length;
   ks.effects.beginUnit();
   try {

@@ -134,8 +134,6 @@ export class Server {
   errorStats = new Map<string, number>();
   /** When set, write commands are refused with this error (e.g. after a failed fsync). */
   writeRefusal: string | null = null;
-  /** Date.now() - performance.now(): turns a monotonic reading into wall ms; refreshed by the cron. */
-  wallClockOffset = Date.now() - performance.now();
   /** Depth of nested `call`s (EXEC runs its commands inside its own call). */
   callDepth = 0;
   readonly beforeFlush: TickHook[] = [];
@@ -391,8 +389,6 @@ export class Server {
 
   private cron(hz: number): void {
     const now = Date.now();
-    // Follows wall-clock adjustments (NTP), so key expiry uses the system time as Redis does.
-    this.wallClockOffset = now - performance.now();
     if (this.pauseType === 'off') this.activeExpire.cycle(250 / hz);
     this.snapshots.cron();
     this.closeIdleClients(now);
