@@ -99,7 +99,7 @@ export function minuteText(ms: number): string | number {
 }
 
 /** Redis 7.0's streamEstimateDistanceFromFirstEverEntry; null when it cannot tell. */
-function estimateEntriesRead(s: StreamValue, id: StreamId): number | null {
+export function estimateEntriesRead(s: StreamValue, id: StreamId): number | null {
   if (s.entriesAdded === 0) return 0;
   const cmpLast = compareIds(id, s.lastId);
   if (s.length === 0 && cmpLast <= 0) return s.entriesAdded;

@@ -149,6 +149,14 @@ export class Snapshots {
    * does. Throws on any problem; the caller treats that as fatal, so nothing half-loaded is used.
    */
   loadFile(file: string, opts: { skipExpired: boolean }): number {
+    return this.loadData(fs.readFileSync(file), opts).keys;
+  }
+
+  /**
+   * Loads RDB data into the keyspace. With `prefix`, the RDB may be followed by other bytes (an
+   * AOF's RDB preamble or base); `end` is the offset just past it.
+   */
+  loadData(data: Buffer, opts: { skipExpired: boolean; prefix?: boolean }): { keys: number; end: number } {
     const server = this.server;
     const ks = server.keyspace;
     const limits = this.encodingLimits();
@@ -156,8 +164,9 @@ export class Snapshots {
     let keys = 0;
     const wasLoading = ks.loading;
     ks.loading = true;
+    let end: number;
     try {
-      readRdb(fs.readFileSync(file), {
+      end = readRdb(data, {
         entry: (e) => {
           if (e.db >= ks.dbs.length) throw new Error(`the file holds database ${e.db}, but 'databases' is ${ks.dbs.length}`);
           if (opts.skipExpired && e.expire >= 0 && e.expire < now) return;
@@ -171,12 +180,12 @@ export class Snapshots {
         functionLibrary: (code) => server.restoreFunctionLibrary(code),
         skipped: (key) => server.log.warn(`skipping empty key: ${key}`),
         warning: (message) => server.log.warn(message),
-      });
+      }, { prefix: opts.prefix }).end;
     } finally {
       ks.loading = wasLoading;
     }
     ks.effects.dirty = 0;
-    return keys;
+    return { keys, end };
   }
 
   /** Startup: the dump file, when the log is off and the file exists. */
