@@ -127,6 +127,9 @@ export class RdbCursor {
       const clen = this.len();
       const len = this.len();
       const data = this.bytes(clen);
+      // A 3-byte back reference yields at most 264 bytes: a larger claim is corrupt, and must not
+      // make us allocate it.
+      if (len > clen * 88) this.fail('Invalid LZF compressed string: impossible uncompressed length');
       try {
         return lzfDecompress(data, len);
       } catch (err) {
