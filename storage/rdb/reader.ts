@@ -578,9 +578,12 @@ export function readRdb(data: Buffer, visitor: RdbVisitor, opts: RdbReadOptions 
         skipModuleAux(cur);
         visitor.warning?.('Skipped module auxiliary data (no modules are loaded)');
         continue;
-      case RdbOpcode.Function2:
-        visitor.functionLibrary?.(cur.string());
+      case RdbOpcode.Function2: {
+        // Read before the optional call: `f?.(arg)` skips evaluating arg when f is absent.
+        const code = cur.string();
+        visitor.functionLibrary?.(code);
         continue;
+      }
       case RdbOpcode.FunctionPreGa:
         cur.fail('Pre-release function format (Redis 7.0 RC) is not supported');
         break;
