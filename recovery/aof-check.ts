@@ -71,7 +71,7 @@ export function checkAof(target: string, opts: { fix: boolean }, out: ToolOutput
   let done = 0;
   out.line(single ? `Start checking AOF file ${printable(target)}` : 'Start checking Multi Part AOF');
   const report = (label: string, name: string, scan: AofFileScan): void => {
-    const format = scan.recordsStart === 0 ? 'RESP format' : scan.recordsStart === scan.size ? 'RDB format' : 'RDB preamble + RESP format';
+    const format = scan.recordsStart === 0 ? 'RESP' : scan.recordsStart === scan.size ? 'RDB' : 'RDB+RESP';
     out.line(`AOF analyzed: filename=${printable(name)}, format=${format}, size=${scan.size}, ok_up_to=${scan.validEnd}, diff=${scan.size - scan.validEnd}`);
     if (scan.validEnd === scan.size) out.line(`${label} ${printable(name)} is valid`);
   };
