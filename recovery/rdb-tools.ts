@@ -92,6 +92,7 @@ export function dumpRdbFile(file: string, out: ToolOutput): number {
   if (data === null) return 1;
   try {
     const { dump } = rdbToDump(data, out.progress === undefined ? undefined : (at) => out.progress!(at, data.length));
+    out.progress?.(data.length, data.length);
     out.line(formatDump(dump).slice(0, -1));
     return 0;
   } catch (err) {

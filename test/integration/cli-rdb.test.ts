@@ -26,6 +26,15 @@ function copyWith(name: string, data: Buffer): string {
 /** A stack trace line, which no tool output may ever contain. */
 const STACK_LINE = /^\s+at .+\(?.*:\d+:\d+\)?$/m;
 
+describe('strata rdb and strata aof', () => {
+  it('--help lists the offline tools', () => {
+    expect(strata('--help').stdout).toMatch(/\n {2}rdb +offline tools for RDB files\n {2}aof +offline tools for the append-only log\n/);
+    const rdb = strata('rdb', '--help').stdout;
+    for (const sub of ['dump <file>', 'check <file>', 'convert [options] <in> <out>']) expect(rdb).toContain(sub);
+    expect(strata('aof', '--help').stdout).toContain('check [options] <path>');
+  });
+});
+
 describe('strata rdb dump', () => {
   for (const variant of ['small', 'big', 'empty']) {
     it(`prints exactly the fixture JSON of 7.0.15-${variant}.rdb, data and layout`, () => {
@@ -36,6 +45,17 @@ describe('strata rdb dump', () => {
       expect(r.stdout).toBe(expected);
     });
   }
+
+  it('shows a progress bar only on a terminal: piped output is the plain JSON', () => {
+    const file = path.join(RDB_FIXTURES, '7.0.15-big.rdb');
+    // script(1) runs the CLI on a pseudo-terminal.
+    const tty = spawnSync('/usr/bin/script', ['-qec', `${STRATA_CLI} rdb dump ${file}`, '/dev/null'], { encoding: 'utf8', timeout: 60000, maxBuffer: 64 * 1024 * 1024 });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toContain(`\rreading [${'#'.repeat(30)}] 100%\r\x1b[K{\r\n "format": "rdb-acceptance-dump/1",`);
+    const piped = strata('rdb', 'dump', file);
+    expect(piped.stdout).not.toContain('reading [');
+    expect(piped.stderr).toBe('');
+  });
 
   it('non-UTF-8 bytes come out as base64 and old encodings as plain values', () => {
     const r = strata('rdb', 'dump', path.join(ASSETS, 'encodings.rdb'));
