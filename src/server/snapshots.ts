@@ -166,21 +166,25 @@ export class Snapshots {
     ks.loading = true;
     let end: number;
     try {
-      end = readRdb(data, {
-        entry: (e) => {
-          if (e.db >= ks.dbs.length) throw new Error(`the file holds database ${e.db}, but 'databases' is ${ks.dbs.length}`);
-          if (opts.skipExpired && e.expire >= 0 && e.expire < now) return;
-          const db = ks.dbs[e.db];
-          const value = fromRdbValue(e.value, limits);
-          ks.setKey(db, e.key, value);
-          if (e.expire >= 0) ks.setExpire(db, e.key, e.expire);
-          if (value instanceof HashObject && value.supportsTtls) trackFieldExpiry(db, e.key, value);
-          keys++;
+      end = readRdb(
+        data,
+        {
+          entry: (e) => {
+            if (e.db >= ks.dbs.length) throw new Error(`the file holds database ${e.db}, but 'databases' is ${ks.dbs.length}`);
+            if (opts.skipExpired && e.expire >= 0 && e.expire < now) return;
+            const db = ks.dbs[e.db];
+            const value = fromRdbValue(e.value, limits);
+            ks.setKey(db, e.key, value);
+            if (e.expire >= 0) ks.setExpire(db, e.key, e.expire);
+            if (value instanceof HashObject && value.supportsTtls) trackFieldExpiry(db, e.key, value);
+            keys++;
+          },
+          functionLibrary: (code) => server.restoreFunctionLibrary(code),
+          skipped: (key) => server.log.warn(`skipping empty key: ${key}`),
+          warning: (message) => server.log.warn(message),
         },
-        functionLibrary: (code) => server.restoreFunctionLibrary(code),
-        skipped: (key) => server.log.warn(`skipping empty key: ${key}`),
-        warning: (message) => server.log.warn(message),
-      }, { prefix: opts.prefix }).end;
+        { prefix: opts.prefix },
+      ).end;
     } finally {
       ks.loading = wasLoading;
     }
