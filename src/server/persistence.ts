@@ -26,6 +26,7 @@ import { RecordBuffer } from '../../storage/aof/records.js';
 import { AppendLog } from '../../storage/aof/log.js';
 import { baseName, incrName, readManifest, writeManifest, type AofFileInfo, type Manifest } from '../../storage/aof/manifest.js';
 import { loadAof } from '../../recovery/aof-load.js';
+import { upgradeLegacyAof } from '../../recovery/aof-legacy.js';
 import { Client } from './client.js';
 import type { Server } from './server.js';
 
@@ -73,7 +74,11 @@ export class AppendOnlyFile implements PropagationSink {
     // Leftovers of a rewrite or manifest update interrupted by a crash: the manifest that was
     // renamed into place is the authority, temp files never are.
     for (const name of fs.readdirSync(aofDir)) if (name.startsWith('temp-')) fs.rmSync(path.join(aofDir, name), { force: true });
-    let manifest = readManifest(aofDir, appendfilename);
+    const legacy = upgradeLegacyAof(aofDir, appendfilename, path.resolve(appendfilename), readManifest(aofDir, appendfilename));
+    if (legacy.upgraded) {
+      server.log.notice(`Successfully migrated an old-style AOF file (${appendfilename}) into the AOF directory (${cfg.getString('appenddirname')}).`);
+    }
+    let manifest = legacy.manifest;
     if (manifest !== null) {
       const loader = new LogReplayer(server);
       const ks = server.keyspace;
@@ -85,8 +90,8 @@ export class AppendOnlyFile implements PropagationSink {
             aofDir,
             manifest,
             loadTruncated: cfg.getBool('aof-load-truncated'),
-            // An RDB base (aof-use-rdb-preamble) keeps keys that expired: the incrs after it say when they went.
-            loadRdbBase: (file) => server.snapshots.loadFile(file, { skipExpired: false }),
+            // An RDB base or preamble keeps keys that expired: the records after it say when they went.
+            loadRdb: (data) => server.snapshots.loadData(data, { skipExpired: false, prefix: true }).end,
           },
           (cmds) => loader.run(cmds),
         );
@@ -104,9 +109,8 @@ export class AppendOnlyFile implements PropagationSink {
       }
     }
     if (manifest === null || manifest.incrs.length === 0) {
-      // A fresh layout, or a manifest whose incr files were all folded into the base.
-      const seq = manifest === null ? 1 : (manifest.base?.seq ?? 0) + 1;
-      manifest = { base: manifest?.base ?? null, history: manifest?.history ?? [], incrs: [{ name: incrName(appendfilename, seq), seq, type: 'i' }] };
+      // A fresh layout, or a base without incrs (an upgraded old-style file): the first incr, seq 1, as Redis.
+      manifest = { base: manifest?.base ?? null, history: manifest?.history ?? [], incrs: [{ name: incrName(appendfilename, 1), seq: 1, type: 'i' }] };
       const log = AppendLog.open(path.join(aofDir, manifest.incrs[0].name));
       log.syncNow();
       writeManifest(aofDir, appendfilename, manifest);

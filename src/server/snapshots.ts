@@ -151,6 +151,14 @@ export class Snapshots {
    * does. Throws on any problem; the caller treats that as fatal, so nothing half-loaded is used.
    */
   loadFile(file: string, opts: { skipExpired: boolean }): number {
+    return this.loadData(fs.readFileSync(file), opts).keys;
+  }
+
+  /**
+   * Loads RDB data into the keyspace. With `prefix`, the RDB may be followed by other bytes (an
+   * AOF's RDB preamble or base); `end` is the offset just past it.
+   */
+  loadData(data: Buffer, opts: { skipExpired: boolean; prefix?: boolean }): { keys: number; end: number } {
     const server = this.server;
     const ks = server.keyspace;
     const limits = this.encodingLimits();
@@ -158,27 +166,32 @@ export class Snapshots {
     let keys = 0;
     const wasLoading = ks.loading;
     ks.loading = true;
+    let end: number;
     try {
-      readRdb(fs.readFileSync(file), {
-        entry: (e) => {
-          if (e.db >= ks.dbs.length) throw new Error(`the file holds database ${e.db}, but 'databases' is ${ks.dbs.length}`);
-          if (opts.skipExpired && e.expire >= 0 && e.expire < now) return;
-          const db = ks.dbs[e.db];
-          const value = fromRdbValue(e.value, limits);
-          ks.setKey(db, e.key, value);
-          if (e.expire >= 0) ks.setExpire(db, e.key, e.expire);
-          if (value instanceof HashObject && value.supportsTtls) trackFieldExpiry(db, e.key, value);
-          keys++;
+      end = readRdb(
+        data,
+        {
+          entry: (e) => {
+            if (e.db >= ks.dbs.length) throw new Error(`the file holds database ${e.db}, but 'databases' is ${ks.dbs.length}`);
+            if (opts.skipExpired && e.expire >= 0 && e.expire < now) return;
+            const db = ks.dbs[e.db];
+            const value = fromRdbValue(e.value, limits);
+            ks.setKey(db, e.key, value);
+            if (e.expire >= 0) ks.setExpire(db, e.key, e.expire);
+            if (value instanceof HashObject && value.supportsTtls) trackFieldExpiry(db, e.key, value);
+            keys++;
+          },
+          functionLibrary: (code) => server.restoreFunctionLibrary(code),
+          skipped: (key) => server.log.warn(`skipping empty key: ${key}`),
+          warning: (message) => server.log.warn(message),
         },
-        functionLibrary: (code) => server.restoreFunctionLibrary(code),
-        skipped: (key) => server.log.warn(`skipping empty key: ${key}`),
-        warning: (message) => server.log.warn(message),
-      });
+        { prefix: opts.prefix },
+      ).end;
     } finally {
       ks.loading = wasLoading;
     }
     ks.effects.dirty = 0;
-    return keys;
+    return { keys, end };
   }
 
   /** Startup: the dump file, when the log is off and the file exists. */

@@ -91,4 +91,6 @@ export interface RdbVisitor {
   /** A key that was skipped (an empty collection, as Redis skips them). */
   skipped?(key: string, why: string): void;
   warning?(message: string): void;
+  /** Before each record (opcode or key) with its offset (just past the previous one): progress, a checker's offsets. */
+  recordStart?(offset: number): void;
 }

@@ -127,6 +127,9 @@ export class RdbCursor {
       const clen = this.len();
       const len = this.len();
       const data = this.bytes(clen);
+      // A 3-byte back reference yields at most 264 bytes: a larger claim is corrupt, and must not
+      // make us allocate it.
+      if (len > clen * 88) this.fail('Invalid LZF compressed string: impossible uncompressed length');
       try {
         return lzfDecompress(data, len);
       } catch (err) {
@@ -502,10 +505,28 @@ export interface RdbFileInfo {
   version: number;
   /** False when the file had no checksum (version < 5, or a zero checksum). */
   checksummed: boolean;
+  /** Offset just past the RDB (its checksum trailer): data.length unless read as a prefix. */
+  end: number;
+}
+
+export interface RdbReadOptions {
+  /**
+   * The RDB is a prefix of `data` (an AOF with an RDB preamble: commands follow the trailer). Its
+   * end is only known once EOF is read, so the checksum is verified then, after the keys were
+   * delivered — unless the whole data is one RDB whose trailer verifies, which is checked first.
+   */
+  prefix?: boolean;
+}
+
+/** The whole-data checksum check: 'ok', 'unchecked' (zero trailer) or 'bad'. */
+function trailerStatus(data: Buffer, end: number): 'ok' | 'unchecked' | 'bad' {
+  const stored = data.readBigUInt64LE(end - 8);
+  if (stored === 0n) return 'unchecked';
+  return crc64(0n, data, 0, end - 8) === stored ? 'ok' : 'bad';
 }
 
 /** Reads a whole RDB file, delivering its content to the visitor in file order. */
-export function readRdb(data: Buffer, visitor: RdbVisitor): RdbFileInfo {
+export function readRdb(data: Buffer, visitor: RdbVisitor, opts: RdbReadOptions = {}): RdbFileInfo {
   const cur = new RdbCursor(data);
   if (data.length < 9 || data.toString('latin1', 0, 5) !== 'REDIS') cur.fail('Wrong signature trying to load DB from file');
   const versionText = data.toString('latin1', 5, 9);
@@ -514,14 +535,13 @@ export function readRdb(data: Buffer, visitor: RdbVisitor): RdbFileInfo {
   if (version < RDB_VERSION_MIN || version > RDB_VERSION_MAX) cur.fail(`Can't handle RDB format version ${version}`);
   // Verify the trailer first: nothing is delivered from a file whose checksum is wrong.
   let checksummed = false;
+  let verifyAtEof = false;
   if (version >= 5) {
     if (data.length < 9 + 1 + 8) cur.fail('Unexpected end of file');
-    const stored = data.readBigUInt64LE(data.length - 8);
-    if (stored !== 0n) {
-      const computed = crc64(0n, data, 0, data.length - 8);
-      if (computed !== stored) throw new RdbError('Wrong RDB checksum', data.length - 8);
-      checksummed = true;
-    }
+    const status = trailerStatus(data, data.length);
+    if (status === 'bad' && !opts.prefix) throw new RdbError('Wrong RDB checksum', data.length - 8);
+    checksummed = status === 'ok';
+    verifyAtEof = opts.prefix === true && status !== 'ok';
   }
   cur.pos = 9;
   let db = 0;
@@ -529,6 +549,7 @@ export function readRdb(data: Buffer, visitor: RdbVisitor): RdbFileInfo {
   let idle: number | undefined;
   let freq: number | undefined;
   for (;;) {
+    visitor.recordStart?.(cur.pos);
     const type = cur.u8();
     if (type === RdbOpcode.Eof) break;
     switch (type) {
@@ -564,9 +585,12 @@ export function readRdb(data: Buffer, visitor: RdbVisitor): RdbFileInfo {
         skipModuleAux(cur);
         visitor.warning?.('Skipped module auxiliary data (no modules are loaded)');
         continue;
-      case RdbOpcode.Function2:
-        visitor.functionLibrary?.(cur.string());
+      case RdbOpcode.Function2: {
+        // Read before the optional call: `f?.(arg)` skips evaluating arg when f is absent.
+        const code = cur.string();
+        visitor.functionLibrary?.(code);
         continue;
+      }
       case RdbOpcode.FunctionPreGa:
         cur.fail('Pre-release function format (Redis 7.0 RC) is not supported');
         break;
@@ -598,6 +622,14 @@ export function readRdb(data: Buffer, visitor: RdbVisitor): RdbFileInfo {
     idle = undefined;
     freq = undefined;
   }
-  if (version >= 5 && cur.pos + 8 !== data.length) cur.fail('Unexpected data after the end of the RDB');
-  return { version, checksummed };
+  if (version < 5) return { version, checksummed, end: cur.pos };
+  if (verifyAtEof) {
+    cur.need(8);
+    const status = trailerStatus(data, cur.pos + 8);
+    if (status === 'bad') cur.fail('Wrong RDB checksum');
+    checksummed = status === 'ok';
+  } else if (cur.pos + 8 !== data.length) {
+    cur.fail('Unexpected data after the end of the RDB');
+  }
+  return { version, checksummed, end: cur.pos + 8 };
 }

@@ -4,7 +4,7 @@
  */
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,10 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const STRATA_BIN = path.join(ROOT, 'bin/strata-server');
 export const STRATA_CLI = path.join(ROOT, 'bin/strata');
 export const REDIS_BIN = '/usr/bin/redis-server';
+/** The RDB fixtures of ../shared: beside the main checkout, or two levels up from a worktree under wt/. */
+export const RDB_FIXTURES =
+  [path.resolve(ROOT, '../shared/rdb-fixtures'), path.resolve(ROOT, '../../shared/rdb-fixtures')].find((d) => existsSync(d)) ??
+  path.resolve(ROOT, '../shared/rdb-fixtures');
 
 export interface RunningServer {
   port: number;

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { readRdb } from '../../storage/rdb/reader.js';
 import { rdbToBuffer } from '../../storage/rdb/writer.js';
 import type { RdbEntry } from '../../storage/rdb/model.js';
-import { ROOT, startServer, type RunningServer } from '../helpers/server.js';
+import { RDB_FIXTURES, startServer, type RunningServer } from '../helpers/server.js';
 import { RawClient } from '../helpers/resp.js';
 
-const FIXTURES = path.resolve(ROOT, '../shared/rdb-fixtures');
+const FIXTURES = RDB_FIXTURES;
 
 /** Starts redis-server on a copy of `rdb` and returns its DEBUG DIGEST and FUNCTION LIST. */
 async function redisView(rdb: Buffer, servers: RunningServer[]): Promise<{ digest: string; functions: string }> {

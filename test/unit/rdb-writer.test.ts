@@ -7,9 +7,9 @@ import { RdbTargetError, dumpPayload, rdbToBuffer } from '../../storage/rdb/writ
 import { decodeListpack } from '../../storage/rdb/encodings.js';
 import { encodeListpack } from '../../storage/rdb/writer.js';
 import type { RdbEntry, RdbValue } from '../../storage/rdb/model.js';
-import { ROOT } from '../helpers/server.js';
+import { RDB_FIXTURES } from '../helpers/server.js';
 
-const FIXTURES = path.resolve(ROOT, '../shared/rdb-fixtures');
+const FIXTURES = RDB_FIXTURES;
 
 function readAll(data: Buffer): { entries: RdbEntry[]; functions: string[]; aux: Map<string, string> } {
   const entries: RdbEntry[] = [];
