@@ -53,6 +53,10 @@ export class AppendOnlyFile implements PropagationSink {
   /** Error text while writes are refused because of this log. */
   private refusal: string | null = null;
   private closed = false;
+  /** Bytes in `records` left by a failed append (logged by earlier ticks). */
+  private carried = 0;
+  /** Did the current tick log anything? */
+  private tickLogged = false;
 
   private constructor(
     private readonly server: Server,
@@ -156,9 +160,14 @@ export class AppendOnlyFile implements PropagationSink {
     if (this.closed) return;
     const always = this.policy === 'always';
     this.log.retain = always || this.policy === 'everysec';
+    this.tickLogged = this.records.length > this.carried;
     if (this.records.length > 0) {
-      if (!this.log.append(this.records.view())) return; // kept for the retry
+      if (!this.log.append(this.records.view())) {
+        this.carried = this.records.length; // kept for the retry
+        return;
+      }
       this.records.reset();
+      this.carried = 0;
     }
     if (always) this.log.requestSync();
   }
@@ -170,8 +179,9 @@ export class AppendOnlyFile implements PropagationSink {
   }
 
   hold(client: Client, out: Buffer | null, close: boolean): void {
-    // While the disk fails, a client with nothing held is answered at once (see the header).
-    if (this.refusal !== null && !this.held.some((h) => h.client === client)) {
+    // While the disk fails, a tick that logged nothing answers clients with nothing held at once
+    // (see the header).
+    if (this.refusal !== null && !this.tickLogged && !this.held.some((h) => h.client === client)) {
       this.server.deliver(client, out, close);
       return;
     }

@@ -1,0 +1,125 @@
+/*
+ * Disk faults under the append-only log (appendfsync always) and crash points of background jobs,
+ * through the file-system seam (recovery/faults.ts) on in-process servers; one end-to-end run
+ * loads a fault plan from STRATA_FAULTS into bin/strata-server.
+ */
+
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DurableServer, digestOf, restart, tempDataDir } from '../helpers/durable.js';
+import { FaultyIo } from '../../recovery/faults.js';
+import { InProcessServer } from '../helpers/inprocess.js';
+import { startServer, type RunningServer } from '../helpers/server.js';
+import { RawClient } from '../helpers/resp.js';
+
+const dirs: string[] = [];
+function dataDir(): string {
+  const d = tempDataDir();
+  dirs.push(d);
+  return d;
+}
+
+function info(ds: DurableServer, field: string): string {
+  const reply = ds.ips.connect().call('INFO', 'everything');
+  const m = new RegExp(`^${field}:(.*)\\r$`, 'm').exec(reply);
+  return m === null ? '' : m[1];
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+describe('a failing fsync under appendfsync always', () => {
+  it('holds the write, refuses writes and PING with MISCONF, answers readers, and resumes after the repair', async () => {
+    const io = new FaultyIo();
+    const ds = new DurableServer(dataDir(), io);
+    const first = ds.issue([['SET', 'a', '1']]);
+    await ds.settle();
+    expect(ds.replies(first)).toBe('+OK\r\n');
+
+    io.addRules({ op: 'fsync', times: 2 });
+    const held = ds.issue([['SET', 'b', '2']]);
+    await ds.settle();
+    expect(ds.acked(held)).toBe(false);
+    const refused = ds.issue([['SET', 'c', '3']]);
+    const ping = ds.issue([['PING']]);
+    const read = ds.issue([['GET', 'a']]);
+    await ds.settle();
+    expect(ds.replies(refused)).toBe('-MISCONF Errors writing to the AOF file: Input/output error\r\n');
+    expect(ds.replies(ping)).toBe('-MISCONF Errors writing to the AOF file: Input/output error\r\n');
+    expect(ds.replies(read)).toBe('$1\r\n1\r\n');
+    expect(ds.acked(held)).toBe(false);
+    expect(info(ds, 'aof_last_write_status')).toBe('err');
+    expect(info(ds, 'errorstat_MISCONF')).toBe('count=2');
+
+    ds.retry(); // the second injected failure: still down
+    await ds.settle();
+    expect(ds.acked(held)).toBe(false);
+    ds.retry(); // the disk is back: the repair rewrites the dropped bytes and syncs
+    await ds.settle();
+    expect(ds.replies(held)).toBe('+OK\r\n');
+    expect(info(ds, 'aof_last_write_status')).toBe('ok');
+    const after = ds.issue([['SET', 'd', '4']]);
+    await ds.settle();
+    expect(ds.replies(after)).toBe('+OK\r\n');
+
+    // The pages the failed fsyncs dropped were written again: a power cut now loses nothing.
+    io.powerLoss();
+    ds.abandon();
+    const back = restart(ds.dir);
+    expect(digestOf(back)).toBe(ds.states[ds.states.length - 1]);
+    back.server.aof?.close();
+  });
+
+  it('never acknowledges a write whose fsync failed, even across a power cut during the failure', async () => {
+    const io = new FaultyIo();
+    const ds = new DurableServer(dataDir(), io);
+    ds.issue([['SET', 'a', '1']]);
+    await ds.settle();
+    io.addRules({ op: 'fsync' });
+    const held = ds.issue([['RPUSH', 'l', 'x', 'y']]);
+    await ds.settle();
+    ds.retry();
+    await ds.settle();
+    expect(ds.acked(held)).toBe(false);
+    io.powerLoss();
+    ds.abandon();
+    const back = restart(ds.dir);
+    expect(back.connect().call('GET', 'a')).toBe('$1\r\n1\r\n');
+    expect(back.connect().call('EXISTS', 'l')).toBe(':0\r\n');
+    back.server.aof?.close();
+  });
+});
+
+describe('a failing write under appendfsync always', () => {
+  it('cuts a torn write, reports ENOSPC, and appends the whole tick again when space is back', async () => {
+    const io = new FaultyIo();
+    const ds = new DurableServer(dataDir(), io);
+    // Each tick tries the append again: the second try (the refused DEL's tick) fails too.
+    io.addRules({ op: 'write', tearAt: 7, times: 2, error: 'ENOSPC' });
+    const torn = ds.issue([['HSET', 'h', 'f', 'v']]);
+    await ds.settle();
+    expect(ds.acked(torn)).toBe(false);
+    const refused = ds.issue([['DEL', 'h']]);
+    await ds.settle();
+    expect(ds.replies(refused)).toBe('-MISCONF Errors writing to the AOF file: No space left on device\r\n');
+    const incr = path.join(ds.dir, 'appendonlydir', 'appendonly.aof.1.incr.aof');
+    expect(fs.statSync(incr).size).toBe(0);
+    ds.retry();
+    await ds.settle();
+    expect(ds.replies(torn)).toBe(':1\r\n');
+    expect(ds.issue([['SET', 'x', 'y']]) && info(ds, 'aof_last_write_status')).toBe('ok');
+    await ds.settle();
+    io.powerLoss();
+    ds.abandon();
+    const back = restart(ds.dir);
+    expect(digestOf(back)).toBe(ds.states[ds.states.length - 1]);
+    back.server.aof?.close();
+  });
+});
