@@ -44,6 +44,8 @@ export interface FaultRule {
   tearAt?: number;
   /** Instead of failing: the power goes out just before the call (the call fails, all later ones too). */
   powerLoss?: boolean;
+  /** Instead of failing: the process is killed just before the call (files stay as they are). */
+  kill?: boolean;
 }
 
 export interface FaultPlan {
@@ -177,8 +179,9 @@ export class FaultyIo implements FileIo {
       const n = ++this.seen[i];
       const nth = r.nth ?? 1;
       if (n < nth || n >= nth + (r.times ?? Infinity)) continue;
-      if (r.powerLoss) {
-        this.powerLoss();
+      if (r.powerLoss || r.kill) {
+        if (r.powerLoss) this.powerLoss();
+        else this.crash();
         throw errnoError('EIO', op, file);
       }
       if (r.tearAt !== undefined && op === 'write') return r;

@@ -116,3 +116,12 @@ export function restart(dir: string): InProcessServer {
   AppendOnlyFile.open(ips.server);
   return ips;
 }
+
+/**
+ * Where the recovered dataset sits among the recorded states: the index of a matching state at or
+ * after `mustInclude()`, or -1 (a lost acknowledged write, or a state that never existed).
+ */
+export function recoveredPrefix(ds: DurableServer, recovered: string): number {
+  for (let k = ds.states.length - 1; k >= ds.mustInclude(); k--) if (ds.states[k] === recovered) return k;
+  return -1;
+}

@@ -123,3 +123,58 @@ describe('a failing write under appendfsync always', () => {
     back.server.aof?.close();
   });
 });
+
+describe('crash points of BGSAVE', () => {
+  async function bgsaveWith(dir: string, io: FaultyIo, rule: Parameters<FaultyIo['addRules']>[0] | null): Promise<{ old: string; next: string; firstCall: number }> {
+    const ips = new InProcessServer(['--dir', dir, '--save', '']);
+    ips.server.io = io;
+    const c = ips.connect();
+    c.call('SET', 'a', '1');
+    c.call('RPUSH', 'l', 'x', 'y');
+    expect(c.call('SAVE')).toBe('+OK\r\n');
+    const old = digestOf(ips);
+    c.call('SET', 'a', '2');
+    c.call('ZADD', 'z', '1', 'm');
+    const next = digestOf(ips);
+    if (rule !== null) io.addRules(rule);
+    const firstCall = io.trace.length;
+    expect(c.call('BGSAVE')).toBe('+Background saving started\r\n');
+    while (ips.server.snapshots.inProgress) await new Promise((r) => setImmediate(r));
+    // Whatever the job did, the machine goes down now: only what was made durable counts.
+    if (rule === null || !rule.kill) io.powerLoss();
+    else io.crash();
+    return { old, next, firstCall };
+  }
+
+  function reload(dir: string): string {
+    const ips = new InProcessServer(['--dir', dir, '--save', '']);
+    ips.server.snapshots.loadAtStartup();
+    expect(fs.readdirSync(dir).filter((n) => n.startsWith('temp-'))).toEqual([]);
+    return digestOf(ips);
+  }
+
+  it('leaves the previous dump.rdb whole at every step, before the directory fsync makes the new one durable', async () => {
+    const probe = new FaultyIo();
+    const { firstCall } = await bgsaveWith(dataDir(), probe, null);
+    const saveCalls = probe.trace.slice(firstCall);
+    const kinds = saveCalls.map((t) => t.split(' ')[0]);
+    expect(kinds.filter((op, i) => op !== kinds[i - 1])).toEqual(['open', 'write', 'fsync', 'close', 'rename', 'fsyncDir']);
+    const fsyncAt = kinds.indexOf('fsync') + 1;
+    const renameAt = kinds.indexOf('rename') + 1;
+    for (let k = 1; k <= saveCalls.length; k++) {
+      for (const fault of ['power', 'kill', 'eio'] as const) {
+        const dir = dataDir();
+        const rule = { op: 'any' as const, nth: k, times: 1, powerLoss: fault === 'power', kill: fault === 'kill' };
+        const { old, next } = await bgsaveWith(dir, new FaultyIo(), rule);
+        const loaded = reload(dir);
+        const at = `${fault} at call ${k} (${saveCalls[k - 1]})`;
+        // A power cut anywhere before the directory fsync completes keeps the old file.
+        if (fault === 'power') expect(loaded, at).toBe(old);
+        // A kill keeps whatever the rename left.
+        if (fault === 'kill') expect(loaded, at).toBe(k > renameAt ? next : old);
+        // A failed call up to the fsync fails the save; later, the new file may already be in place.
+        if (fault === 'eio') expect(k <= fsyncAt ? [old] : [old, next], at).toContain(loaded);
+      }
+    }
+  });
+});
