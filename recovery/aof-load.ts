@@ -8,6 +8,8 @@
  * - Difference: when the valid prefix ends inside a MULTI block, the cut goes back to before the
  *   MULTI. Redis 7.0 cuts inside the block, and the dangling MULTI then swallows the next
  *   acknowledged write at the following restart.
+ * - A tail of zero bytes (after at most one partial record) is a torn tail too: a crash can keep a
+ *   file's new size without its last pages.
  * - Corruption anywhere else (a bad record followed by more data, a torn base or earlier incr) stops
  *   startup with an error naming the file and offset; nothing is changed on disk.
  */
@@ -34,13 +36,27 @@ function isCommand(argv: readonly string[], name: string): boolean {
 }
 
 /**
+ * Is everything after `from` at most one partial record followed by zero bytes up to the end? That
+ * is what a crash leaves when the file's size reached the disk but its last pages did not (pages
+ * dropped after a failed fsync, delayed allocation): a torn tail, not corruption.
+ */
+function zeroFilledTail(data: Buffer, from: number): boolean {
+  let z = data.length;
+  while (z > from && data[z - 1] === 0) z--;
+  if (z === data.length) return false;
+  if (z === from) return true;
+  const rest = decodeRecords(data.subarray(from, z));
+  return rest.status === 'truncated' && rest.records.length === 0;
+}
+
+/**
  * Loads one AOF-format file. Returns the number of commands executed and, when the file's tail is
  * torn (or ends inside MULTI), the offset of the valid prefix.
  */
 export function loadAofFile(file: string, execute: CommandExecutor): { commands: number; validEnd: number; size: number } {
   const data = fs.readFileSync(file);
   const decoded = decodeRecords(data);
-  if (decoded.status === 'corrupt') {
+  if (decoded.status === 'corrupt' && !zeroFilledTail(data, decoded.validEnd)) {
     throw new AofLoadError(`Bad file format reading the append only file ${path.basename(file)} at offset ${decoded.validEnd}: ${decoded.reason}`);
   }
   let commands = 0;

@@ -82,12 +82,12 @@ export class FaultyIo implements FileIo {
   readonly trace: string[] = [];
   bytesWritten = 0;
   dead = false;
-  private rules: FaultRule[];
-  private failFsyncAfter: number;
-  private powerLossAtByte: number;
+  private rules: FaultRule[] = [];
+  private failFsyncAfter = Infinity;
+  private powerLossAtByte = Infinity;
   private fsyncsOk = 0;
   /** Per rule, matching calls seen. */
-  private readonly seen: number[];
+  private seen: number[] = [];
   private readonly fds = new Map<number, TrackedFd>();
   /** Durable size per inode, and the path each inode was last known under. */
   private readonly durable = new Map<number, number>();
@@ -97,10 +97,14 @@ export class FaultyIo implements FileIo {
   private stashes = 0;
 
   constructor(plan: FaultPlan = {}) {
-    this.rules = plan.rules ?? [];
-    this.seen = this.rules.map(() => 0);
-    this.failFsyncAfter = plan.failFsyncAfter ?? Infinity;
-    this.powerLossAtByte = plan.powerLossAtByte ?? Infinity;
+    this.apply(plan);
+  }
+
+  /** Arms a plan; its counts (nth, failFsyncAfter, powerLossAtByte) start from now. */
+  apply(plan: FaultPlan): void {
+    this.addRules(...(plan.rules ?? []));
+    if (plan.failFsyncAfter !== undefined) this.failFsyncAfter = this.fsyncsOk + plan.failFsyncAfter;
+    if (plan.powerLossAtByte !== undefined) this.powerLossAtByte = this.bytesWritten + plan.powerLossAtByte;
   }
 
   /** The disk recovers: no more injected failures (power-loss bookkeeping continues). */

@@ -53,10 +53,10 @@ export class AppendOnlyFile implements PropagationSink {
   /** Error text while writes are refused because of this log. */
   private refusal: string | null = null;
   private closed = false;
-  /** Bytes in `records` left by a failed append (logged by earlier ticks). */
-  private carried = 0;
-  /** Did the current tick log anything? */
-  private tickLogged = false;
+  /** Was anything logged since the last flush (by this tick's commands)? */
+  private loggedSinceFlush = false;
+  /** This flush may answer clients with nothing held at once (see the header). */
+  private answerAtOnce = false;
 
   private constructor(
     private readonly server: Server,
@@ -146,6 +146,7 @@ export class AppendOnlyFile implements PropagationSink {
 
   /** PropagationSink: encodes a finished unit, with SELECT when the database changes. */
   write(ops: readonly PropagatedCommand[]): void {
+    this.loggedSinceFlush = true;
     for (const op of ops) {
       if (op.db !== this.selectedDb) {
         this.records.command(['SELECT', String(op.db)]);
@@ -160,20 +161,17 @@ export class AppendOnlyFile implements PropagationSink {
     if (this.closed) return;
     const always = this.policy === 'always';
     this.log.retain = always || this.policy === 'everysec';
-    this.tickLogged = this.records.length > this.carried;
     if (this.records.length > 0) {
-      if (!this.log.append(this.records.view())) {
-        this.carried = this.records.length; // kept for the retry
-        return;
-      }
+      if (!this.log.append(this.records.view())) return; // kept for the retry
       this.records.reset();
-      this.carried = 0;
     }
     if (always) this.log.requestSync();
   }
 
   /** ReplyGate: must this tick's output wait for the fsync? */
   holdReplies(): boolean {
+    this.answerAtOnce = this.refusal !== null && !this.loggedSinceFlush;
+    this.loggedSinceFlush = false;
     if (this.policy !== 'always') return this.held.length > 0;
     return this.held.length > 0 || this.records.length > 0 || this.log.synced < this.log.written;
   }
@@ -181,7 +179,7 @@ export class AppendOnlyFile implements PropagationSink {
   hold(client: Client, out: Buffer | null, close: boolean): void {
     // While the disk fails, a tick that logged nothing answers clients with nothing held at once
     // (see the header).
-    if (this.refusal !== null && !this.tickLogged && !this.held.some((h) => h.client === client)) {
+    if (this.answerAtOnce && !this.held.some((h) => h.client === client)) {
       this.server.deliver(client, out, close);
       return;
     }
