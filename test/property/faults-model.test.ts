@@ -11,6 +11,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import fs from 'node:fs';
+import os from 'node:os';
 import { DurableServer, digestOf, recoveredPrefix, restart, tempDataDir } from '../helpers/durable.js';
 import { FaultyIo, type FaultPlan } from '../../recovery/faults.js';
 
@@ -87,6 +88,7 @@ beforeEach(() => {
 
 afterEach(() => {
   vi.useRealTimers();
+  process.chdir(os.tmpdir());
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
