@@ -11,6 +11,8 @@
  * - Difference: when the valid prefix ends inside a MULTI block, the cut goes back to before the
  *   MULTI. Redis 7.0 cuts inside the block, and the dangling MULTI then swallows the next
  *   acknowledged write at the following restart.
+ * - A tail of zero bytes (after at most one partial record) is a torn tail too: a crash can keep a
+ *   file's new size without its last pages.
  * - Corruption anywhere else (a bad record followed by more data, bad RDB data, a torn base or
  *   earlier incr, a missing file) stops with an AofLoadError naming the file and offset; nothing is
  *   changed on disk.
@@ -75,6 +77,20 @@ function isCommand(argv: readonly string[], name: string): boolean {
 const RDB_SIGNATURE = Buffer.from('REDIS', 'latin1');
 
 /**
+ * Is everything after `from` at most one partial record followed by zero bytes up to the end? That
+ * is what a crash leaves when the file's size reached the disk but its last pages did not (pages
+ * dropped after a failed fsync, delayed allocation): a torn tail, not corruption.
+ */
+function zeroFilledTail(data: Buffer, from: number): boolean {
+  let z = data.length;
+  while (z > from && data[z - 1] === 0) z--;
+  if (z === data.length) return false;
+  if (z === from) return true;
+  const rest = decodeRecords(data.subarray(from, z));
+  return rest.status === 'truncated' && rest.records.length === 0;
+}
+
+/**
  * Walks one file's bytes: its RDB part (when it starts with "REDIS") through `loadRdb`, then its
  * records. Corrupt records are reported before any command runs; RDB errors are thrown as
  * AofLoadError naming `name` and the offset.
@@ -92,7 +108,7 @@ export function scanAofData(name: string, data: Buffer, execute: CommandExecutor
     }
   }
   const decoded = decodeRecords(recordsStart === 0 ? data : data.subarray(recordsStart));
-  if (decoded.status === 'corrupt') {
+  if (decoded.status === 'corrupt' && !zeroFilledTail(data, recordsStart + decoded.validEnd)) {
     return { commands: 0, recordsStart, validEnd: recordsStart + decoded.validEnd, size: data.length, corrupt: decoded.reason ?? 'not a record' };
   }
   let commands = 0;

@@ -11,6 +11,9 @@ export async function startServer(args: string[]): Promise<Server> {
   // A `dir` directive has already changed the working directory, as it does in redis-server.
   const config = loadStartupConfig(args);
   const server = new Server(config);
+  // Tests only: a fault plan for the file-system seam (recovery/faults.ts documents the format).
+  const faults = process.env.STRATA_FAULTS;
+  if (faults) server.io = new (await import('../recovery/faults.js')).FaultyIo(JSON.parse(faults));
   try {
     if (config.getBool('appendonly')) AppendOnlyFile.open(server);
     else server.snapshots.loadAtStartup();

@@ -57,7 +57,8 @@ function checkAndRun(c: Client, argv: string[]): void {
     rejectCommand(c, cmd, ERR_NOAUTH);
     return;
   }
-  if (cmd.isWrite && server.writeRefusal !== null) {
+  // PING too, as Redis: a health check must see the disk error.
+  if (server.writeRefusal !== null && (cmd.isWrite || cmd.name === 'ping')) {
     rejectCommand(c, cmd, server.writeRefusal);
     return;
   }

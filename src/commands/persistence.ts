@@ -66,6 +66,7 @@ function bgrewriteaofCommand(c: Client): void {
   const r = aof.rewrite();
   if (r === 'in-progress') c.reply.error('ERR Background append only file rewriting already in progress');
   else if (r === 'scheduled') c.reply.simple('Background append only file rewriting scheduled');
+  else if (r === 'failed') c.reply.error("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
   else c.reply.simple('Background append only file rewriting started');
 }
 

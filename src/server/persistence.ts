@@ -13,10 +13,17 @@
  *   appendfsync everysec  replies go out after the write; an fsync runs at most once a second.
  *   appendfsync no        the OS decides.
  *
- * A failed write or fsync refuses write commands with -MISCONF until a retry succeeds; held replies
- * stay held (nothing that is not durable is acknowledged). Caveat for the crash-safety work: after a
- * failed fsync Linux may drop the dirty pages, so a later successful fsync does not prove the
- * earlier bytes reached the disk; the retry path should rewrite them.
+ * Disk failures (a failed write or fsync; see storage/aof/log.ts for the repair after a failed
+ * fsync). Unlike Redis 7.0, which exits under appendfsync always, the server stays up:
+ * - write commands (and PING, as Redis) get `-MISCONF Errors writing to the AOF file: <strerror>`;
+ * - replies already held stay held until the data they follow is durable again: nothing that is
+ *   not durable is acknowledged under `always`;
+ * - a client with no held reply gets its replies at once (reads, the MISCONF errors), so readers
+ *   never hang on a broken disk. Such a read may show a write whose writer is still waiting: if
+ *   the machine then crashes before the disk recovers, that write is lost although it was seen.
+ * - once a second the log retries (repair + fsync) and the held tick is appended again; the first
+ *   success releases the held replies and lifts the refusal.
+ * All writes go through `server.io` (storage/io/fs.ts), the seam fault-injection tests replace.
  */
 
 import fs from 'node:fs';
@@ -27,6 +34,7 @@ import { AppendLog } from '../../storage/aof/log.js';
 import { baseName, incrName, readManifest, writeManifest, type AofFileInfo, type Manifest } from '../../storage/aof/manifest.js';
 import { loadAof } from '../../recovery/aof-load.js';
 import { upgradeLegacyAof } from '../../recovery/aof-legacy.js';
+import { strerror } from '../../storage/io/fs.js';
 import { Client } from './client.js';
 import type { Server } from './server.js';
 
@@ -46,6 +54,10 @@ export class AppendOnlyFile implements PropagationSink {
   /** Error text while writes are refused because of this log. */
   private refusal: string | null = null;
   private closed = false;
+  /** Was anything logged since the last flush (by this tick's commands)? */
+  private loggedSinceFlush = false;
+  /** This flush may answer clients with nothing held at once (see the header). */
+  private answerAtOnce = false;
 
   private constructor(
     private readonly server: Server,
@@ -111,13 +123,13 @@ export class AppendOnlyFile implements PropagationSink {
     if (manifest === null || manifest.incrs.length === 0) {
       // A fresh layout, or a base without incrs (an upgraded old-style file): the first incr, seq 1, as Redis.
       manifest = { base: manifest?.base ?? null, history: manifest?.history ?? [], incrs: [{ name: incrName(appendfilename, 1), seq: 1, type: 'i' }] };
-      const log = AppendLog.open(path.join(aofDir, manifest.incrs[0].name));
-      log.syncNow();
-      writeManifest(aofDir, appendfilename, manifest);
+      const log = AppendLog.open(path.join(aofDir, manifest.incrs[0].name), server.io);
+      if (!log.syncNow()) throw log.lastError!;
+      writeManifest(aofDir, appendfilename, manifest, server.io);
       return new AppendOnlyFile(server, aofDir, manifest, log).attach();
     }
     const last = manifest.incrs[manifest.incrs.length - 1];
-    return new AppendOnlyFile(server, aofDir, manifest, AppendLog.open(path.join(aofDir, last.name))).attach();
+    return new AppendOnlyFile(server, aofDir, manifest, AppendLog.open(path.join(aofDir, last.name), server.io)).attach();
   }
 
   private attach(): this {
@@ -138,6 +150,7 @@ export class AppendOnlyFile implements PropagationSink {
 
   /** PropagationSink: encodes a finished unit, with SELECT when the database changes. */
   write(ops: readonly PropagatedCommand[]): void {
+    this.loggedSinceFlush = true;
     for (const op of ops) {
       if (op.db !== this.selectedDb) {
         this.records.command(['SELECT', String(op.db)]);
@@ -150,20 +163,30 @@ export class AppendOnlyFile implements PropagationSink {
   /** Start of the flush: one write for everything this tick logged. */
   private appendTick(): void {
     if (this.closed) return;
+    const always = this.policy === 'always';
+    this.log.retain = always || this.policy === 'everysec';
     if (this.records.length > 0) {
       if (!this.log.append(this.records.view())) return; // kept for the retry
       this.records.reset();
     }
-    if (this.policy === 'always') this.log.requestSync();
+    if (always) this.log.requestSync();
   }
 
   /** ReplyGate: must this tick's output wait for the fsync? */
   holdReplies(): boolean {
+    this.answerAtOnce = this.refusal !== null && !this.loggedSinceFlush;
+    this.loggedSinceFlush = false;
     if (this.policy !== 'always') return this.held.length > 0;
     return this.held.length > 0 || this.records.length > 0 || this.log.synced < this.log.written;
   }
 
   hold(client: Client, out: Buffer | null, close: boolean): void {
+    // While the disk fails, a tick that logged nothing answers clients with nothing held at once
+    // (see the header).
+    if (this.answerAtOnce && !this.held.some((h) => h.client === client)) {
+      this.server.deliver(client, out, close);
+      return;
+    }
     // Bytes still in `records` (a failed append) are logically after `written`: wait for them too.
     this.held.push({ client, out, close, need: this.log.written + this.records.length });
   }
@@ -181,8 +204,8 @@ export class AppendOnlyFile implements PropagationSink {
   }
 
   private failed(err: NodeJS.ErrnoException): void {
-    const text = `MISCONF Errors writing to the AOF file: ${err.message}`;
-    if (this.refusal === null) this.server.log.warn(`Error writing to the AOF file: ${err.message}`);
+    const text = `MISCONF Errors writing to the AOF file: ${strerror(err)}`;
+    if (this.refusal === null) this.server.log.warn(`Error writing to the AOF file: ${strerror(err)}`);
     this.refusal = text;
     this.server.writeRefusal = text;
   }
@@ -194,10 +217,10 @@ export class AppendOnlyFile implements PropagationSink {
   }
 
   private everySecond(): void {
-    // Retry a failed append, then sync as the policy asks (always retries its failed fsync here).
+    // Repair after a failure, retry the append it left behind, then sync as the policy asks.
+    if (this.log.lastError !== null) this.log.retry();
     if (this.records.length > 0) this.appendTick();
-    const policy = this.policy;
-    if (policy === 'everysec' || (policy === 'always' && this.log.lastError !== null)) this.log.requestSync();
+    if (this.policy === 'everysec') this.log.requestSync();
     if (this.log.lastError === null && this.refusal !== null && this.records.length === 0 && this.log.synced === this.log.written) this.clearRefusal();
     this.autoRewrite();
   }
@@ -245,7 +268,7 @@ export class AppendOnlyFile implements PropagationSink {
    * whole log, and only after that are the old files deleted. A crash at any point leaves a
    * manifest that loads every acknowledged write.
    */
-  rewrite(): 'started' | 'scheduled' | 'in-progress' {
+  rewrite(): 'started' | 'scheduled' | 'in-progress' | 'failed' {
     const snapshots = this.server.snapshots;
     if (snapshots.runningKind === 'aof') return 'in-progress';
     if (snapshots.runningKind === 'rdb') {
@@ -254,15 +277,23 @@ export class AppendOnlyFile implements PropagationSink {
     }
     this.rewriteScheduled = false;
     const appendfilename = this.server.config.getString('appendfilename');
-    // The cut: the old incr is complete and durable before anything goes to the new one.
+    // The cut: the old incr is complete and durable before anything goes to the new one (held
+    // replies carry offsets of the old file: all of them are released by this sync).
     this.appendTick();
-    this.log.syncNow();
+    if (this.records.length > 0 || !this.log.syncNow()) return this.rewriteFailed(this.log.lastError ?? new Error('the log could not be written'));
     const last = this.manifest.incrs[this.manifest.incrs.length - 1];
     const incr = { name: incrName(appendfilename, last.seq + 1), seq: last.seq + 1, type: 'i' as const };
-    const next = AppendLog.open(path.join(this.aofDir, incr.name));
-    next.syncNow();
     const during: Manifest = { base: this.manifest.base, history: this.manifest.history, incrs: [...this.manifest.incrs, incr] };
-    writeManifest(this.aofDir, appendfilename, during);
+    let next: AppendLog | null = null;
+    try {
+      next = AppendLog.open(path.join(this.aofDir, incr.name), this.server.io);
+      if (!next.syncNow()) throw next.lastError!;
+      writeManifest(this.aofDir, appendfilename, during, this.server.io);
+    } catch (err) {
+      // The previous manifest still names the old incr, which stays the one appended to.
+      next?.close();
+      return this.rewriteFailed(err as Error);
+    }
     this.manifest = during;
     const old = this.log;
     this.wire(next);
@@ -280,16 +311,37 @@ export class AppendOnlyFile implements PropagationSink {
     return started ? 'started' : 'in-progress';
   }
 
+  /** aof_last_bgrewrite_status and aof_rewrites_consecutive_failures. */
+  lastRewriteOk = true;
+  rewriteFailures = 0;
+
+  private rewriteFailed(err: Error): 'failed' {
+    this.lastRewriteOk = false;
+    this.rewriteFailures++;
+    const code = (err as NodeJS.ErrnoException).code;
+    this.server.log.warn(`Background AOF rewrite failed: ${code !== undefined ? strerror(err as NodeJS.ErrnoException) : err.message}`);
+    return 'failed';
+  }
+
   private rewriteDone(err: Error | null, base: AofFileInfo, incr: AofFileInfo): void {
     if (err !== null) {
-      this.server.log.warn(`Background AOF rewrite failed: ${err.message}`);
+      this.rewriteFailed(err);
       return;
     }
     const appendfilename = this.server.config.getString('appendfilename');
     const obsolete = [...(this.manifest.base ? [this.manifest.base] : []), ...this.manifest.history, ...this.manifest.incrs.filter((f) => f !== incr)];
     const after: Manifest = { base, history: [], incrs: [incr] };
-    writeManifest(this.aofDir, appendfilename, after);
+    try {
+      writeManifest(this.aofDir, appendfilename, after, this.server.io);
+    } catch (e) {
+      // The manifest of the cut stays authoritative (old base + incrs + the new incr): every
+      // write is still loadable; the new base is an orphan the next rewrite replaces.
+      this.rewriteFailed(e as Error);
+      return;
+    }
     this.manifest = after;
+    this.lastRewriteOk = true;
+    this.rewriteFailures = 0;
     for (const f of obsolete) fs.rmSync(path.join(this.aofDir, f.name), { force: true });
     this.rewrites++;
     this.sizeAtRewrite = this.totalSize();

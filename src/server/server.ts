@@ -34,6 +34,7 @@ import { parseNotifyFlags } from '../keyspace/notify.js';
 import { CommandTable } from '../commands/registry.js';
 import { processCommand } from '../commands/dispatch.js';
 import { Snapshots } from './snapshots.js';
+import { realIo, type FileIo } from '../../storage/io/fs.js';
 import type { CommandEntry } from '../commands/registry.js';
 import { LatencyMonitor } from './latency.js';
 import { InstantaneousMetric } from './info.js';
@@ -132,6 +133,8 @@ export class Server {
   exit: (code: number) => void = (code) => process.exit(code);
   /** errorstats: error code (first word) → count. */
   errorStats = new Map<string, number>();
+  /** The file-system seam of the durable writers (tests install faults here). */
+  io: FileIo = realIo;
   /** When set, write commands are refused with this error (e.g. after a failed fsync). */
   writeRefusal: string | null = null;
   /** Depth of nested `call`s (EXEC runs its commands inside its own call). */

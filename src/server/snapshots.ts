@@ -14,7 +14,6 @@ import path from 'node:path';
 import { RdbWriter } from '../../storage/rdb/writer.js';
 import { readRdb } from '../../storage/rdb/reader.js';
 import { SnapshotWalker } from '../../storage/snapshot/walker.js';
-import { fsyncDir } from '../../storage/aof/manifest.js';
 import type { ChangeObserver } from '../keyspace/db.js';
 import { fromRdbValue, toRdbValue, type EncodingLimits } from '../keyspace/rdb-values.js';
 import type { Value } from '../types/object.js';
@@ -51,14 +50,15 @@ class RunningSnapshot implements ChangeObserver {
     readonly job: SnapshotJob,
   ) {
     this.temp = path.join(path.dirname(job.target), `temp-${process.pid}-${Date.now()}.rdb`);
-    this.fd = fs.openSync(this.temp, 'w');
+    const io = server.io;
+    this.fd = io.openSync(this.temp, 'w');
     const cfg = server.config;
     this.writer = new RdbWriter(
       (chunk) => {
         if (this.failed !== null) return;
         try {
           let off = 0;
-          while (off < chunk.length) off += fs.writeSync(this.fd, chunk, off, chunk.length - off);
+          while (off < chunk.length) off += io.writeSync(this.fd, chunk, off, chunk.length - off);
         } catch (err) {
           this.failed = err as Error;
         }
@@ -89,7 +89,7 @@ class RunningSnapshot implements ChangeObserver {
   }
 
   closeFd(): void {
-    fs.closeSync(this.fd);
+    this.server.io.closeSync(this.fd);
   }
 
   get fdForSync(): number {
@@ -209,7 +209,19 @@ export class Snapshots {
   /** Starts a background snapshot; false when one is already running. */
   start(job: SnapshotJob): boolean {
     if (this.running !== null) return false;
-    const snap = new RunningSnapshot(this.server, job);
+    let snap: RunningSnapshot;
+    try {
+      snap = new RunningSnapshot(this.server, job);
+    } catch (err) {
+      // The temp file could not be created: the job failed at once.
+      if (job.kind === 'rdb') {
+        this.lastStatusOk = false;
+        this.server.log.warn(`Background saving error: ${(err as Error).message}`);
+      }
+      this.lastAttempt = Date.now();
+      job.done(err as Error);
+      return true;
+    }
     this.running = snap;
     this.server.keyspace.observer = snap;
     this.lastAttempt = Date.now();
@@ -260,8 +272,8 @@ export class Snapshots {
       }
       if (err === null) {
         try {
-          fs.renameSync(snap.temp, snap.job.target);
-          fsyncDir(path.dirname(snap.job.target));
+          this.server.io.renameSync(snap.temp, snap.job.target);
+          this.server.io.fsyncDir(path.dirname(snap.job.target));
         } catch (e) {
           err = e as Error;
         }
@@ -290,14 +302,14 @@ export class Snapshots {
     }
     if (sync) {
       try {
-        fs.fsyncSync(snap.fdForSync);
+        this.server.io.fsyncSync(snap.fdForSync);
         complete(null);
       } catch (e) {
         complete(e as Error);
       }
       return;
     }
-    fs.fsync(snap.fdForSync, (err) => complete(err ?? null));
+    this.server.io.fsync(snap.fdForSync, (err) => complete(err ?? null));
   }
 
   /** Serialization point schedule (`save <seconds> <changes> ...`), checked by the cron. */

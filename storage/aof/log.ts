@@ -10,9 +10,17 @@
  *   The owner starts the next fsync from its next tick, so one fsync covers every tick that
  *   accumulated meanwhile plus the requests that arrived with the completion (group commit).
  * - Offsets are bytes since the file was opened for appending (`written` starts at its size).
+ *
+ * Failures. After a failed fsync Linux may have dropped the dirty pages (marked clean, never
+ * written), so a later successful fsync proves nothing about them. With `retain` on, the log keeps
+ * a copy of every byte in [synced, written); `retry` (the owner calls it once a second while
+ * `lastError` is set) cuts the file back to `synced`, writes those bytes again and fsyncs, so
+ * `synced` only ever covers bytes that a successful fsync wrote. Until then `append` refuses: no
+ * byte may land after a region that is about to be cut. A failed write whose ftruncate also
+ * failed leaves `tailDirty`; the retry cuts it first.
  */
 
-import fs from 'node:fs';
+import { realIo, type FileIo } from '../io/fs.js';
 
 export class AppendLog {
   /** File size: every byte appended so far. */
@@ -23,23 +31,39 @@ export class AppendLog {
   lastError: NodeJS.ErrnoException | null = null;
   onSynced: (offset: number) => void = () => {};
   onError: (err: NodeJS.ErrnoException) => void = () => {};
+  /** Keep copies of un-synced bytes (off under appendfsync no, where nothing syncs them). */
+  retain = true;
   private syncing = false;
   private closed = false;
+  /** Copies of the bytes appended since `retainedFrom`, contiguous up to `written`. */
+  private retained: Buffer[] = [];
+  /** File offset of the first retained byte; -1 when a gap (retain was off) makes them unusable. */
+  private retainedFrom: number;
+  /** An fsync failed: [synced, written) may not be on disk whatever later fsyncs say. */
+  private syncFailed = false;
+  /** The file may hold a partial write past `written` (its ftruncate failed). */
+  private tailDirty = false;
 
   private constructor(
     readonly path: string,
     private fd: number,
     size: number,
+    private readonly io: FileIo,
   ) {
     this.written = size;
     this.synced = size;
+    this.retainedFrom = size;
   }
 
   /** Opens (creating if needed) a file for appending. */
-  static open(path: string): AppendLog {
-    const fd = fs.openSync(path, 'a');
-    const size = fs.fstatSync(fd).size;
-    return new AppendLog(path, fd, size);
+  static open(path: string, io: FileIo = realIo): AppendLog {
+    const fd = io.openSync(path, 'a');
+    try {
+      return new AppendLog(path, fd, io.fstatSync(fd).size, io);
+    } catch (err) {
+      io.closeSync(fd);
+      throw err;
+    }
   }
 
   get syncInFlight(): boolean {
@@ -47,61 +71,124 @@ export class AppendLog {
   }
 
   /** Writes all of `data`; false (file cut back to its previous size) when the write failed. */
-  append(data: Buffer): boolean {
+  append(data: Uint8Array): boolean {
+    // Until the retry has repaired the file, nothing may go after the suspect region.
+    if (this.syncFailed || this.tailDirty) return false;
+    const io = this.io;
     let off = 0;
     try {
-      while (off < data.length) off += fs.writeSync(this.fd, data, off, data.length - off);
+      while (off < data.length) off += io.writeSync(this.fd, data, off, data.length - off);
     } catch (err) {
       this.fail(err as NodeJS.ErrnoException);
-      if (off > 0) {
-        try {
-          fs.ftruncateSync(this.fd, this.written);
-        } catch {
-          // The size is wrong now; the loader's torn-tail handling covers a crash in this state.
-        }
+      // Even a write that reported nothing may have put bytes in the file: always cut back.
+      try {
+        io.ftruncateSync(this.fd, this.written);
+      } catch {
+        this.tailDirty = true;
       }
       return false;
+    }
+    if (this.retain) {
+      if (this.retainedFrom >= 0) this.retained.push(Buffer.from(data));
+    } else if (this.retainedFrom >= 0) {
+      this.retained = [];
+      this.retainedFrom = -1;
     }
     this.written += data.length;
     if (this.lastError !== null && this.lastError.syscall === 'write') this.lastError = null;
     return true;
   }
 
-  /** Starts an fsync unless one is running or nothing is pending. */
+  /** Starts an fsync unless one is running, nothing is pending, or a failure awaits `retry`. */
   requestSync(): void {
-    if (this.syncing || this.closed || this.synced >= this.written) return;
+    if (this.syncing || this.closed || this.syncFailed || this.tailDirty || this.synced >= this.written) return;
     this.syncing = true;
     const target = this.written;
     // fdatasync, as Redis on Linux: the data and the size, without the timestamps.
-    fs.fdatasync(this.fd, (err) => {
+    this.io.fdatasync(this.fd, (err) => {
       this.syncing = false;
       if (this.closed) return;
       if (err) {
+        this.syncFailed = true;
         this.fail(err);
         return;
       }
-      this.lastError = null;
-      if (target > this.synced) this.synced = target;
-      this.onSynced(this.synced);
+      this.markSynced(target);
     });
   }
 
-  /** Synchronous fsync (shutdown, rewrite switch-over). */
-  syncNow(): void {
+  /**
+   * Synchronous fsync (shutdown, rewrite switch-over); after a failure, the repair of `retry`.
+   * True when everything written is durable.
+   */
+  syncNow(): boolean {
+    if (this.closed) return false;
+    if (this.syncFailed || this.tailDirty) return this.retry();
     try {
-      fs.fdatasyncSync(this.fd);
-      this.synced = this.written;
-      this.lastError = null;
-      this.onSynced(this.synced);
+      this.io.fdatasyncSync(this.fd);
     } catch (err) {
+      this.syncFailed = true;
       this.fail(err as NodeJS.ErrnoException);
+      return false;
     }
+    this.markSynced(this.written);
+    return true;
+  }
+
+  /**
+   * After a failure: cut what may be a partial write, rewrite the bytes a failed fsync may have
+   * dropped, fsync. True when everything written is durable now.
+   */
+  retry(): boolean {
+    if (this.syncing || this.closed) return false;
+    const io = this.io;
+    let syncing = false;
+    try {
+      if (this.syncFailed && this.retainedFrom === this.synced) {
+        io.ftruncateSync(this.fd, this.synced);
+        for (const chunk of this.retained) {
+          let off = 0;
+          while (off < chunk.length) off += io.writeSync(this.fd, chunk, off, chunk.length - off);
+        }
+      } else if (this.tailDirty) {
+        io.ftruncateSync(this.fd, this.written);
+      }
+      // Without retained bytes (appendfsync was no) a repeated fsync is all that can be done.
+      this.tailDirty = false;
+      syncing = true;
+      io.fdatasyncSync(this.fd);
+    } catch (err) {
+      // A failed rewrite leaves the file longer than `synced`: the next retry cuts it again.
+      if (syncing) this.syncFailed = true;
+      this.fail(err as NodeJS.ErrnoException);
+      return false;
+    }
+    this.syncFailed = false;
+    this.markSynced(this.written);
+    return true;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    fs.closeSync(this.fd);
+    this.io.closeSync(this.fd);
+  }
+
+  private markSynced(target: number): void {
+    this.lastError = null;
+    if (target > this.synced) {
+      // Retained chunks end at append boundaries, and every fsync target is one.
+      if (this.retainedFrom >= 0) {
+        let from = this.retainedFrom;
+        let n = 0;
+        while (n < this.retained.length && from < target) from += this.retained[n++].length;
+        this.retained.splice(0, n);
+        this.retainedFrom = from;
+      }
+      this.synced = target;
+    }
+    if (this.retainedFrom < 0 && this.synced === this.written) this.retainedFrom = this.written;
+    this.onSynced(this.synced);
   }
 
   private fail(err: NodeJS.ErrnoException): void {

@@ -16,6 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { splitArgs } from '../../src/types/splitargs.js';
+import { realIo, type FileIo } from '../io/fs.js';
 
 export type AofFileType = 'b' | 'h' | 'i';
 
@@ -116,29 +117,21 @@ export function formatManifest(m: Manifest): string {
   return out;
 }
 
-/** fsync a directory so a rename or a new file in it is durable. */
-export function fsyncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /** Writes the manifest atomically (temp file + fsync + rename + fsync dir). */
-export function writeManifest(aofDir: string, appendfilename: string, m: Manifest): void {
+export function writeManifest(aofDir: string, appendfilename: string, m: Manifest, io: FileIo = realIo): void {
   const final = path.join(aofDir, manifestName(appendfilename));
   const temp = path.join(aofDir, `temp-${manifestName(appendfilename)}`);
-  const fd = fs.openSync(temp, 'w');
+  const data = Buffer.from(formatManifest(m), 'latin1');
+  const fd = io.openSync(temp, 'w');
   try {
-    fs.writeSync(fd, formatManifest(m));
-    fs.fsyncSync(fd);
+    let off = 0;
+    while (off < data.length) off += io.writeSync(fd, data, off, data.length - off);
+    io.fsyncSync(fd);
   } finally {
-    fs.closeSync(fd);
+    io.closeSync(fd);
   }
-  fs.renameSync(temp, final);
-  fsyncDir(aofDir);
+  io.renameSync(temp, final);
+  io.fsyncDir(aofDir);
 }
 
 /** The manifest in `aofDir`, or null when there is none. */

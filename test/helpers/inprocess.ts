@@ -45,7 +45,8 @@ function stubSocket(port: number): { socket: Socket; written: Buffer[] } {
 export class TestClient {
   constructor(
     readonly client: Client,
-    private readonly written: Buffer[],
+    /** What reached the socket: replies the server delivered (the reply gate let go). */
+    readonly written: Buffer[],
   ) {}
 
   /** Runs one request as the server would and returns its reply as raw RESP text. */

@@ -86,6 +86,8 @@ export interface StartOptions {
   configFile?: string;
   /** Start strata through the CLI (`bin/strata server ...`) instead of bin/strata-server. */
   cli?: boolean;
+  /** Extra environment variables (e.g. STRATA_FAULTS). */
+  env?: Record<string, string>;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
@@ -114,7 +116,7 @@ async function spawnOn(port: number, dir: string, opts: StartOptions): Promise<R
   ];
   const bin = opts.redis ? REDIS_BIN : opts.cli ? STRATA_CLI : STRATA_BIN;
   if (opts.cli && !opts.redis) args.unshift('server');
-  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ? { ...process.env, ...opts.env } : process.env });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
