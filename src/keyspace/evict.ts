@@ -152,14 +152,11 @@ export class Eviction {
   private continueInBackground(): void {
     if (this.backgroundRunning) return;
     this.backgroundRunning = true;
-    const step = (): void => {
+    // perform() schedules the next step itself when it runs out of time again.
+    setImmediate(() => {
       this.backgroundRunning = false;
-      if (this.maxmemory !== 0 && this.perform() === EVICT_RUNNING) {
-        this.backgroundRunning = true;
-        setImmediate(step);
-      }
-    };
-    setImmediate(step);
+      if (this.maxmemory !== 0) this.perform();
+    });
   }
 
   /** The next key to free under the policy, or null when no key qualifies. */
