@@ -15,7 +15,8 @@
  * (+ EXPIRE_BYTES with a TTL), kept by the calls below. A string's estimate follows from its
  * length; a collection keeps its own current estimate (memoryBytes(), O(1)) and remembers what was
  * counted for it (accountedBytes). Since every in-place change starts with lookupWrite, that call
- * records the collection as possibly changed, and settleMemory() (after every top-level command,
+ * (and setKey, as a new collection is often filled after it is stored) records the collection as
+ * possibly changed, and settleMemory() (after every top-level command,
  * and before used memory is read) adds the difference for those still stored under their key.
  * A collection deleted or moved meanwhile was settled by delete/moveKey themselves.
  *
@@ -174,13 +175,15 @@ export class Keyspace {
     const v = this.lookup(db, key);
     if (v !== undefined) {
       this.touch(db, key);
-      if (typeof v === 'object') {
-        this.changedDbs.push(db);
-        this.changedKeys.push(key);
-        this.changedValues.push(v);
-      }
+      if (typeof v === 'object') this.noteChanging(db, key, v);
     }
     return v;
+  }
+
+  private noteChanging(db: Db, key: string, v: CollectionObject): void {
+    this.changedDbs.push(db);
+    this.changedKeys.push(key);
+    this.changedValues.push(v);
   }
 
   /** Counts the growth or shrinkage of collections changed in place (see the file comment). */
@@ -236,6 +239,8 @@ export class Keyspace {
       if (!this.lfu) db.access.set(key, lruClock(this.now));
     }
     db.used += account(value);
+    // Commands often store a new collection first and fill it after.
+    if (typeof value === 'object') this.noteChanging(db, key, value);
     if (!keepTtl && db.expires.size !== 0 && db.expires.delete(key)) db.used -= EXPIRE_BYTES;
     // A collection stored where clients wait may serve them (Redis signals from dbAdd).
     if (db.blockingKeys.size !== 0 && typeof value === 'object') this.signalKeyAsReady(db, key);

@@ -15,8 +15,8 @@
  * volatile-ttl MAX_SAFE_INTEGER - expiry time (the sooner it expires, the better).
  *
  * Sampling: a JS Map has no random access, so each db keeps a walk over its dict and one over its
- * expires; a sample skips a random few keys and takes the next ones, wrapping around. Over time
- * every key is seen equally often, as Redis's dictGetSomeKeys from random buckets.
+ * expires, wrapping around; each sampled key comes after a random gap (KeyWalk.sample). Over time
+ * every key is seen equally often, as with Redis's dictGetSomeKeys from random buckets.
  *
  * maxmemory-eviction-tenacity bounds the time one call spends; beyond it eviction goes on in the
  * background (evictionTimeProc) and the command is not refused.
@@ -43,14 +43,20 @@ export const EVICT_FAIL = 2;
 export const ERR_OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 
 const POOL_SIZE = 16;
+/** The mean gap between sampled keys is at most this (bounds the cost of a sample). */
+const MAX_STRIDE = 128;
 
 /** A walk over one Map's keys, resumed across samples (see the file comment). */
 class KeyWalk {
   private map: Map<string, unknown> | null = null;
   private keys: Iterator<string> | null = null;
 
-  /** Appends up to `count` keys of a non-empty `map` to `out`, after skipping up to `maxSkip`. */
-  sample(map: Map<string, unknown>, count: number, maxSkip: number, out: string[]): void {
+  /**
+   * Appends `count` keys of a non-empty `map` to `out` (all of them when it has no more), each
+   * after skipping a random 0..2×stride keys: a sample spreads over the map instead of taking
+   * neighbours in insertion order, which often correlates with age or TTL.
+   */
+  sample(map: Map<string, unknown>, count: number, out: string[]): void {
     if (map.size <= count) {
       for (const key of map.keys()) out.push(key);
       return;
@@ -59,7 +65,8 @@ class KeyWalk {
       this.map = map;
       this.keys = map.keys();
     }
-    let skip = Math.floor(Math.random() * (maxSkip + 1));
+    const stride = Math.min(MAX_STRIDE, Math.floor(map.size / count));
+    let skip = Math.floor(Math.random() * (2 * stride + 1));
     while (count > 0) {
       const step = this.keys!.next();
       if (step.done) {
@@ -70,6 +77,7 @@ class KeyWalk {
       else {
         out.push(step.value);
         count--;
+        skip = Math.floor(Math.random() * (2 * stride + 1));
       }
     }
   }
@@ -171,7 +179,7 @@ export class Eviction {
         if (map.size === 0) continue;
         const out = this.sampled;
         out.length = 0;
-        (allKeys ? this.dictWalks : this.expiresWalks)[id].sample(map, 1, Math.min(map.size, 64), out);
+        (allKeys ? this.dictWalks : this.expiresWalks)[id].sample(map, 1, out);
         return { db: id, key: out[0] };
       }
       return null;
@@ -201,7 +209,7 @@ export class Eviction {
   private populate(db: Db, map: Map<string, unknown>, allKeys: boolean): void {
     const out = this.sampled;
     out.length = 0;
-    (allKeys ? this.dictWalks : this.expiresWalks)[db.id].sample(map, this.samples, this.samples, out);
+    (allKeys ? this.dictWalks : this.expiresWalks)[db.id].sample(map, this.samples, out);
     const keys = this.poolKeys;
     const scores = this.poolScores;
     const ids = this.poolDbs;
