@@ -2,8 +2,8 @@
  * processCommand and call, as Redis's server.c: every request passes the same checks in the same
  * order before its handler runs, and the same bookkeeping after.
  *
- *   lookup → unknown command / subcommand → arity → protected (DEBUG) → auth → refused writes
- *   (MISCONF) → monitor clients may not touch keys → CLIENT PAUSE (postpone) → MULTI queue → call
+ *   lookup → unknown command / subcommand → arity → protected (DEBUG) → auth → maxmemory
+ *   (performEvictions; OOM for denyoom commands and MULTI queueing) → refused writes (MISCONF) → monitor clients may not touch keys → CLIENT PAUSE (postpone) → MULTI queue → call
  *   call: time snapshot, propagation unit, handler, statistics, latency, slowlog, MONITOR feed
  *
  * A rejected command inside MULTI dooms the transaction (EXECABORT), as flagTransaction does.
@@ -14,6 +14,7 @@ import type { Client } from '../server/client.js';
 import type { CommandEntry } from './registry.js';
 import { errProtectedCommand, errUnknownCommand, errUnknownSubcommand, errWrongArity, ERR_NOAUTH } from '../protocol/errors.js';
 import { LatencyHistogram } from '../server/latency.js';
+import { ERR_OOM, EVICT_FAIL } from '../keyspace/evict.js';
 
 export function processCommand(c: Client, argv: string[]): void {
   if (c.replyMode === 'on' && !c.skipNextReply) {
@@ -57,6 +58,10 @@ function checkAndRun(c: Client, argv: string[]): void {
     rejectCommand(c, cmd, ERR_NOAUTH);
     return;
   }
+  if (server.eviction.maxmemory !== 0 && server.pauseType === 'off' && outOfMemory(c, cmd)) {
+    rejectCommand(c, cmd, ERR_OOM);
+    return;
+  }
   // PING too, as Redis: a health check must see the disk error.
   if (server.writeRefusal !== null && (cmd.isWrite || cmd.name === 'ping')) {
     rejectCommand(c, cmd, server.writeRefusal);
@@ -83,6 +88,17 @@ function checkAndRun(c: Client, argv: string[]): void {
   call(c, cmd, argv);
   // After the whole command (a whole EXEC), serve clients blocked on keys it filled.
   if (server.keyspace.readyKeys.length > 0) server.blocking.serveReadyKeys();
+}
+
+/**
+ * Evicts as needed; true when memory stays over maxmemory and the command may not run: a denyoom
+ * command (EXEC counts as one when it queued one), or any command queued in MULTI.
+ */
+function outOfMemory(c: Client, cmd: CommandEntry): boolean {
+  if (c.server.eviction.perform() !== EVICT_FAIL) return false;
+  if (cmd.isDenyOom) return true;
+  if (cmd.name === 'exec') return c.multiQueue.some((q) => q.cmd.isDenyOom);
+  return c.inMulti && cmd.name !== 'discard' && cmd.name !== 'quit' && cmd.name !== 'reset';
 }
 
 function touchesKeyspace(cmd: CommandEntry): boolean {
@@ -116,7 +132,8 @@ export function rejectCommand(c: Client, cmd: CommandEntry | null, error: string
 export function call(c: Client, cmd: CommandEntry, argv: string[]): void {
   const server = c.server;
   const ks = server.keyspace;
-  if (server.callDepth++ === 0) ks.now = Date.now();
+  const nested = server.callDepth++ > 0;
+  if (!nested) ks.now = Date.now();
   const start = performance.now();
   const errorsBefore = c.reply.errors.length;
   ks.effects.beginUnit();
@@ -130,6 +147,7 @@ export function call(c: Client, cmd: CommandEntry, argv: string[]): void {
     ks.effects.endUnit();
     server.callDepth--;
   }
+  if (!nested && ks.memoryUnsettled) ks.settleMemory();
   const usec = Math.round((performance.now() - start) * 1000);
   cmd.stats.calls++;
   cmd.stats.usec += usec;

@@ -312,9 +312,6 @@ function objectLookupOrReply(c: Client, key: string): Value | undefined {
   return v;
 }
 
-function lfuPolicy(c: Client): boolean {
-  return c.server.config.getString('maxmemory-policy').endsWith('-lfu');
-}
 
 function objectEncodingCommand(c: Client, argv: string[]): void {
   const v = objectLookupOrReply(c, argv[2]);
@@ -342,29 +339,26 @@ function objectRefcountCommand(c: Client, argv: string[]): void {
 
 function objectIdletimeCommand(c: Client, argv: string[]): void {
   if (objectLookupOrReply(c, argv[2]) === undefined) return;
-  if (lfuPolicy(c)) {
+  const ks = c.server.keyspace;
+  if (ks.lfu) {
     c.reply.error(
       'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
     );
     return;
   }
-  // Keys carry no access clock yet (the eviction issue adds it to lookupRead): report "just used".
-  c.reply.integer(0);
+  c.reply.integer(ks.idleSeconds(c.db, argv[2]));
 }
-
-/** LFU_INIT_VAL: the counter of a key that was created and not read since. */
-const LFU_INIT_VAL = 5;
 
 function objectFreqCommand(c: Client, argv: string[]): void {
   if (objectLookupOrReply(c, argv[2]) === undefined) return;
-  if (!lfuPolicy(c)) {
+  const ks = c.server.keyspace;
+  if (!ks.lfu) {
     c.reply.error(
       'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
     );
     return;
   }
-  // No per-key LFU counter yet (the eviction issue adds it): every key reads as freshly created.
-  c.reply.integer(LFU_INIT_VAL);
+  c.reply.integer(ks.frequency(c.db, argv[2]));
 }
 
 const OBJECT_HELP = [
@@ -713,6 +707,7 @@ function restoreCommand(c: Client, argv: string[]): void {
   ks.setKey(db, key, value);
   if (value instanceof HashObject && value.supportsTtls) trackFieldExpiry(db, key, value);
   if (ttl !== 0) ks.setExpire(db, key, ttl);
+  ks.restoreAccess(db, key, idle, freq);
   ks.effects.keyChanged(db, key, NOTIFY_GENERIC, 'restore');
   // A relative TTL is replayed as an absolute one, so a late replay does not extend it.
   ks.effects.propagate(db.id, ttl !== 0 && !absttl ? [...argv.slice(0, 2), String(ttl), ...argv.slice(3), 'ABSTTL'] : argv);

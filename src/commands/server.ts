@@ -409,10 +409,8 @@ const MEMORY_HELP = [
   '    sampled up to <count> times (default: 5, 0 means sample all).',
 ];
 
-const DEFAULT_SAMPLES = 5;
-
+/** MEMORY USAGE [SAMPLES n]: the count is checked as Redis does; strata's estimates need no sampling. */
 function memoryUsageCommand(c: Client, argv: string[]): void {
-  let samples = DEFAULT_SAMPLES;
   for (let j = 3; j < argv.length; j++) {
     if (isOpt(argv[j], 'SAMPLES') && j + 1 < argv.length) {
       const n = intArgOrReply(c, argv[j + 1]);
@@ -421,7 +419,6 @@ function memoryUsageCommand(c: Client, argv: string[]): void {
         c.reply.error(ERR_SYNTAX);
         return;
       }
-      samples = n === 0 ? Number.MAX_SAFE_INTEGER : n;
       j++;
     } else {
       c.reply.error(ERR_SYNTAX);
@@ -434,7 +431,7 @@ function memoryUsageCommand(c: Client, argv: string[]): void {
     c.reply.nullBulk();
     return;
   }
-  c.reply.integer(keyUsage(argv[2], v, samples));
+  c.reply.integer(keyUsage(argv[2], v));
 }
 
 function memoryStatsCommand(c: Client): void {
@@ -472,11 +469,11 @@ function memoryStatsCommand(c: Client): void {
   field('dataset.bytes', m.dataset);
   ratio('dataset.percentage', m.datasetPerc);
   ratio('peak.percentage', m.peakPerc);
-  field('allocator.allocated', m.used);
+  field('allocator.allocated', m.heapUsed);
   field('allocator.active', m.allocated);
   field('allocator.resident', m.rss);
-  ratio('allocator-fragmentation.ratio', m.used > 0 ? m.allocated / m.used : 0);
-  field('allocator-fragmentation.bytes', Math.max(0, m.allocated - m.used));
+  ratio('allocator-fragmentation.ratio', m.heapUsed > 0 ? m.allocated / m.heapUsed : 0);
+  field('allocator-fragmentation.bytes', Math.max(0, m.allocated - m.heapUsed));
   ratio('allocator-rss.ratio', m.allocated > 0 ? m.rss / m.allocated : 0);
   field('allocator-rss.bytes', m.rss - m.allocated);
   ratio('rss-overhead.ratio', 1);

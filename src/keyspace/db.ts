@@ -3,8 +3,22 @@
  *
  * A Db is Redis's redisDb: `dict` maps key → value and `expires` maps key → absolute unix ms, for
  * keys with a TTL only. Every read and write of a key goes through lookupRead / lookupWrite, which
- * apply lazy expiry first (a command never sees a logically expired key) and will later touch the
- * LRU/LFU data and fault values in from the cold tier.
+ * apply lazy expiry first (a command never sees a logically expired key), then touch the key's
+ * LRU/LFU data (access.ts); later they will fault values in from the cold tier.
+ *
+ * Access data: `Db.access` maps every key to its 24-bit LRU/LFU stamp, a small integer, so a key
+ * costs one more Map entry (~40 bytes) and no object. A parallel Map rather than a field next to
+ * the value because string values are bare JS strings/numbers: wrapping each in an object would
+ * cost more (~40 bytes) and touch every reader of the dict.
+ *
+ * Memory accounting: `Db.used` is the sum, over its keys, of keyBytes(key) + the value's estimate
+ * (+ EXPIRE_BYTES with a TTL), kept by the calls below. A string's estimate follows from its
+ * length; a collection keeps its own current estimate (memoryBytes(), O(1)) and remembers what was
+ * counted for it (accountedBytes). Since every in-place change starts with lookupWrite, that call
+ * (and setKey, as a new collection is often filled after it is stored) records the collection as
+ * possibly changed, and settleMemory() (after every top-level command,
+ * and before used memory is read) adds the difference for those still stored under their key.
+ * A collection deleted or moved meanwhile was settled by delete/moveKey themselves.
  *
  * Time: `now` is a snapshot taken when a command starts, so that a command (or a transaction, or a
  * script) sees one consistent clock, as Redis's cached command time.
@@ -16,7 +30,9 @@
  * extend it in one place.
  */
 
-import type { Value } from '../types/object.js';
+import type { CollectionObject, Value } from '../types/object.js';
+import { MAP_ENTRY_BYTES, numberBytes, stringBytes } from '../types/heapsize.js';
+import { idleTimeMs, lfuCounter, lfuInit, lfuTouch, lfuWithCounter, lruClock, lruWithIdle, type LfuParams } from './access.js';
 import { Effects, type KeyWatcher } from './effects.js';
 import { NOTIFY_EXPIRED, NOTIFY_KEY_MISS } from './notify.js';
 
@@ -24,6 +40,10 @@ export class Db {
   // Not readonly: SWAPDB exchanges the maps of two databases in O(1).
   dict = new Map<string, Value>();
   expires = new Map<string, number>();
+  /** Key → LRU/LFU stamp (see the file comment and access.ts). */
+  access = new Map<string, number>();
+  /** Estimated bytes of the keys and values (see the file comment). */
+  used = 0;
   /** WATCHed keys → the clients watching them. */
   readonly watchers = new Map<string, Set<KeyWatcher>>();
   /** Average TTL of keys sampled by the active expire cycle (INFO keyspace avg_ttl). */
@@ -78,6 +98,14 @@ export class Keyspace {
   /** During CLIENT PAUSE expired keys read as missing but are not deleted (nothing propagates). */
   expirePaused = false;
   readonly stats: KeyspaceStats = { expiredKeys: 0, expiredStalePerc: 0, expiredTimeCapReached: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+  /** An LFU maxmemory-policy is selected: access stamps are LFU counters, else LRU clocks. */
+  lfu = false;
+  /** lfu-log-factor and lfu-decay-time. */
+  readonly lfuParams: LfuParams = { logFactor: 10, decayTime: 1 };
+  /** Collections handed out by lookupWrite since the last settleMemory (parallel arrays). */
+  private readonly changedDbs: Db[] = [];
+  private readonly changedKeys: string[] = [];
+  private readonly changedValues: CollectionObject[] = [];
   /** Keys with waiters that received data, served after the current command (server.ready_keys). */
   readyKeys: Array<{ db: Db; key: string }> = [];
 
@@ -87,18 +115,52 @@ export class Keyspace {
   }
 
   /**
-   * The value for a read, counting hits/misses (lookupKeyRead). `notifyMiss` false is Redis's
-   * LOOKUP_NONOTIFY (OBJECT): no "keymiss" event.
+   * The value for a read, counting hits/misses (lookupKeyRead). `track` false is Redis's
+   * LOOKUP_NOTOUCH | LOOKUP_NONOTIFY (OBJECT): access data untouched, no "keymiss" event.
    */
-  lookupRead(db: Db, key: string, notifyMiss = true): Value | undefined {
+  lookupRead(db: Db, key: string, track = true): Value | undefined {
     const v = this.lookup(db, key);
     if (v === undefined) {
       this.stats.keyspaceMisses++;
-      if (notifyMiss) this.effects.notify(NOTIFY_KEY_MISS, 'keymiss', key, db.id);
+      if (track) this.effects.notify(NOTIFY_KEY_MISS, 'keymiss', key, db.id);
     } else {
       this.stats.keyspaceHits++;
+      if (track) this.touch(db, key);
     }
     return v;
+  }
+
+  /** Updates the key's access stamp on a lookup (Redis's lookupKey: LRU clock or updateLFU). */
+  private touch(db: Db, key: string): void {
+    if (!this.lfu) db.access.set(key, lruClock(this.now));
+    else db.access.set(key, lfuTouch(db.access.get(key) ?? lfuInit(this.now), this.now, this.lfuParams));
+  }
+
+  /** The access stamp of a stored key (OBJECT IDLETIME/FREQ, eviction, snapshots). */
+  accessStamp(db: Db, key: string): number {
+    return db.access.get(key) ?? (this.lfu ? lfuInit(this.now) : lruClock(this.now));
+  }
+
+  /**
+   * objectSetLRUOrLFU: RESTORE's IDLETIME/FREQ and an RDB's IDLE/FREQ (-1 when absent). Only the
+   * one the current policy tracks applies.
+   */
+  restoreAccess(db: Db, key: string, idleSeconds: number, freq: number): void {
+    if (this.lfu) {
+      if (freq >= 0) db.access.set(key, lfuWithCounter(freq, this.now));
+    } else if (idleSeconds >= 0) {
+      db.access.set(key, lruWithIdle(idleSeconds, this.now));
+    }
+  }
+
+  /** Idle seconds of a stored key (OBJECT IDLETIME, an RDB's IDLE opcode). */
+  idleSeconds(db: Db, key: string): number {
+    return Math.floor(idleTimeMs(this.accessStamp(db, key), this.now) / 1000);
+  }
+
+  /** The decayed LFU counter of a stored key (OBJECT FREQ, an RDB's FREQ opcode). */
+  frequency(db: Db, key: string): number {
+    return lfuCounter(this.accessStamp(db, key), this.now, this.lfuParams.decayTime);
   }
 
   /** A snapshot in progress; told before every change. */
@@ -110,7 +172,47 @@ export class Keyspace {
    */
   lookupWrite(db: Db, key: string): Value | undefined {
     if (this.observer !== null) this.observer.beforeChange(db.id, key);
-    return this.lookup(db, key);
+    const v = this.lookup(db, key);
+    if (v !== undefined) {
+      this.touch(db, key);
+      if (typeof v === 'object') this.noteChanging(db, key, v);
+    }
+    return v;
+  }
+
+  private noteChanging(db: Db, key: string, v: CollectionObject): void {
+    this.changedDbs.push(db);
+    this.changedKeys.push(key);
+    this.changedValues.push(v);
+  }
+
+  /** Counts the growth or shrinkage of collections changed in place (see the file comment). */
+  settleMemory(): void {
+    const values = this.changedValues;
+    for (let i = 0; i < values.length; i++) {
+      const db = this.changedDbs[i];
+      const v = values[i];
+      if (db.dict.get(this.changedKeys[i]) !== v) continue;
+      const bytes = v.memoryBytes();
+      db.used += bytes - v.accountedBytes;
+      v.accountedBytes = bytes;
+    }
+    values.length = 0;
+    this.changedDbs.length = 0;
+    this.changedKeys.length = 0;
+  }
+
+  /** True when collections changed in place wait for settleMemory. */
+  get memoryUnsettled(): boolean {
+    return this.changedValues.length !== 0;
+  }
+
+  /** Estimated bytes of every database's keys and values. */
+  datasetBytes(): number {
+    this.settleMemory();
+    let n = 0;
+    for (const db of this.dbs) n += db.used;
+    return n;
   }
 
   /** Existence without touching statistics (EXISTS, TYPE-like checks use lookupRead instead). */
@@ -126,8 +228,20 @@ export class Keyspace {
   /** Adds or overwrites a key. The TTL is cleared unless `keepTtl` (Redis's setKey). */
   setKey(db: Db, key: string, value: Value, keepTtl = false): void {
     if (this.observer !== null) this.observer.beforeChange(db.id, key);
+    const old = db.dict.get(key);
     db.dict.set(key, value);
-    if (!keepTtl && db.expires.size !== 0) db.expires.delete(key);
+    if (old === undefined) {
+      db.used += keyBytes(key);
+      db.access.set(key, this.lfu ? lfuInit(this.now) : lruClock(this.now));
+    } else {
+      db.used -= accountedBytes(old);
+      // A new object in Redis: a fresh LRU clock; LFU keeps the old counter (dbOverwrite).
+      if (!this.lfu) db.access.set(key, lruClock(this.now));
+    }
+    db.used += account(value);
+    // Commands often store a new collection first and fill it after.
+    if (typeof value === 'object') this.noteChanging(db, key, value);
+    if (!keepTtl && db.expires.size !== 0 && db.expires.delete(key)) db.used -= EXPIRE_BYTES;
     // A collection stored where clients wait may serve them (Redis signals from dbAdd).
     if (db.blockingKeys.size !== 0 && typeof value === 'object') this.signalKeyAsReady(db, key);
   }
@@ -145,10 +259,14 @@ export class Keyspace {
   /** Removes a key and its TTL; true when it existed. */
   delete(db: Db, key: string): boolean {
     if (this.observer !== null) this.observer.beforeChange(db.id, key);
-    if (!db.dict.delete(key)) return false;
+    const old = db.dict.get(key);
+    if (old === undefined) return false;
+    db.dict.delete(key);
+    db.access.delete(key);
+    db.used -= keyBytes(key) + accountedBytes(old);
+    if (db.expires.size !== 0 && db.expires.delete(key)) db.used -= EXPIRE_BYTES;
     // Waiters learn that the key went (XREADGROUP answers UNBLOCKED; list pops keep waiting).
     if (db.blockingKeys.size !== 0) this.signalKeyAsReady(db, key);
-    if (db.expires.size !== 0) db.expires.delete(key);
     return true;
   }
 
@@ -160,13 +278,17 @@ export class Keyspace {
 
   setExpire(db: Db, key: string, when: number): void {
     if (this.observer !== null) this.observer.beforeChange(db.id, key);
+    const before = db.expires.size;
     db.expires.set(key, when);
+    if (db.expires.size !== before) db.used += EXPIRE_BYTES;
   }
 
   /** True when a TTL was removed. */
   removeExpire(db: Db, key: string): boolean {
     if (this.observer !== null) this.observer.beforeChange(db.id, key);
-    return db.expires.delete(key);
+    if (!db.expires.delete(key)) return false;
+    db.used -= EXPIRE_BYTES;
+    return true;
   }
 
   isExpired(db: Db, key: string): boolean {
@@ -202,10 +324,17 @@ export class Keyspace {
   moveKey(src: Db, from: string, dst: Db, to: string): void {
     const value = src.dict.get(from)!;
     const when = src.expires.get(from);
+    const stamp = this.accessStamp(src, from);
     this.delete(src, from);
     if (this.observer !== null) this.observer.beforeChange(dst.id, to);
     dst.dict.set(to, value);
-    if (when !== undefined) dst.expires.set(to, when);
+    // The same object moves, with its access data (Redis's RENAME and MOVE keep the robj).
+    dst.access.set(to, stamp);
+    dst.used += keyBytes(to) + account(value);
+    if (when !== undefined) {
+      dst.expires.set(to, when);
+      dst.used += EXPIRE_BYTES;
+    }
   }
 
   /**
@@ -216,8 +345,14 @@ export class Keyspace {
     const value = src.dict.get(from)!;
     const when = src.expires.get(from);
     if (this.observer !== null) this.observer.beforeChange(dst.id, to);
-    dst.dict.set(to, typeof value === 'object' ? value.clone() : value);
-    if (when !== undefined) dst.expires.set(to, when);
+    const copy = typeof value === 'object' ? value.clone() : value;
+    dst.dict.set(to, copy);
+    dst.access.set(to, this.lfu ? lfuInit(this.now) : lruClock(this.now));
+    dst.used += keyBytes(to) + account(copy);
+    if (when !== undefined) {
+      dst.expires.set(to, when);
+      dst.used += EXPIRE_BYTES;
+    }
   }
 
   /**
@@ -271,6 +406,8 @@ export class Keyspace {
     const n = db.dict.size;
     db.dict.clear();
     db.expires.clear();
+    db.access.clear();
+    db.used = 0;
     db.avgTtl = 0;
     this.dropWalks(db);
     return n;
@@ -281,6 +418,8 @@ export class Keyspace {
     if (this.observer !== null) this.observer.beforeReplaceAll();
     [a.dict, b.dict] = [b.dict, a.dict];
     [a.expires, b.expires] = [b.expires, a.expires];
+    [a.access, b.access] = [b.access, a.access];
+    [a.used, b.used] = [b.used, a.used];
     [a.avgTtl, b.avgTtl] = [b.avgTtl, a.avgTtl];
     this.dropWalks(a);
     this.dropWalks(b);
@@ -301,6 +440,26 @@ export class Keyspace {
     for (const db of this.dbs) n += db.dict.size;
     return n;
   }
+}
+
+/** A key's share of used memory besides its value: the dict and access Map entries and the key string. */
+export function keyBytes(key: string): number {
+  return 2 * MAP_ENTRY_BYTES + stringBytes(key.length);
+}
+
+/** A TTL: an expires Map entry and its boxed millisecond timestamp. */
+const EXPIRE_BYTES = MAP_ENTRY_BYTES + 16;
+
+/** A value's estimate, recorded on a collection as what the keyspace counted for it. */
+function account(v: Value): number {
+  if (typeof v === 'object') return (v.accountedBytes = v.memoryBytes());
+  return typeof v === 'number' ? numberBytes(v) : stringBytes(v.length);
+}
+
+/** What the keyspace counted for a stored value. */
+export function accountedBytes(v: Value): number {
+  if (typeof v === 'object') return v.accountedBytes;
+  return typeof v === 'number' ? numberBytes(v) : stringBytes(v.length);
 }
 
 /** Dicts up to this size are sampled exactly (uniform pick by walking to a random position). */

@@ -143,31 +143,35 @@ export function memoryOverview(server: Server): {
   keys: number;
   bytesPerKey: number;
   clientsNormal: number;
+  /** The process heap in use and allocated (allocator_allocated / allocator_active). */
+  heapUsed: number;
   allocated: number;
   dbs: ReturnType<typeof dbOverheads>;
 } {
   const mem = processMemory();
-  server.notePeakMemory(mem.used);
   const dbs = dbOverheads(server.keyspace.dbs);
   let clientsNormal = 0;
   for (const c of server.clients.values()) clientsNormal += c.parser.buffered + c.reply.length;
+  const used = server.eviction.usedMemory() + clientsNormal;
+  server.notePeakMemory(used);
   let overhead = server.startupMemory + clientsNormal;
   for (const d of dbs) overhead += d.main + d.expires;
-  const dataset = Math.max(0, mem.used - overhead);
-  const net = mem.used > server.startupMemory ? mem.used - server.startupMemory : 1;
+  const dataset = Math.max(0, used - overhead);
+  const net = used > server.startupMemory ? used - server.startupMemory : 1;
   const keys = server.keyspace.keyCount();
   return {
-    used: mem.used,
+    used,
     rss: mem.rss,
     peak: server.peakMemory,
     startup: server.startupMemory,
     overhead,
     dataset,
     datasetPerc: (dataset * 100) / net,
-    peakPerc: (mem.used * 100) / server.peakMemory,
+    peakPerc: (used * 100) / server.peakMemory,
     keys,
     bytesPerKey: keys > 0 ? Math.floor(net / keys) : 0,
     clientsNormal,
+    heapUsed: mem.used,
     allocated: mem.heapTotal,
     dbs,
   };
@@ -190,7 +194,7 @@ function memorySection(server: Server): string {
     ['used_memory_startup', m.startup],
     ['used_memory_dataset', m.dataset],
     ['used_memory_dataset_perc', `${m.datasetPerc.toFixed(2)}%`],
-    ['allocator_allocated', m.used],
+    ['allocator_allocated', m.heapUsed],
     ['allocator_active', m.allocated],
     ['allocator_resident', m.rss],
     ['total_system_memory', total],
@@ -211,15 +215,15 @@ function memorySection(server: Server): string {
     ['maxmemory', maxmemory],
     ['maxmemory_human', bytesToHuman(maxmemory)],
     ['maxmemory_policy', server.config.getString('maxmemory-policy')],
-    ['allocator_frag_ratio', ratio(m.allocated, m.used)],
-    ['allocator_frag_bytes', Math.max(0, m.allocated - m.used)],
+    ['allocator_frag_ratio', ratio(m.allocated, m.heapUsed)],
+    ['allocator_frag_bytes', Math.max(0, m.allocated - m.heapUsed)],
     ['allocator_rss_ratio', ratio(m.rss, m.allocated)],
     ['allocator_rss_bytes', m.rss - m.allocated],
     ['rss_overhead_ratio', '1.00'],
     ['rss_overhead_bytes', 0],
     ['mem_fragmentation_ratio', ratio(m.rss, m.used)],
     ['mem_fragmentation_bytes', m.rss - m.used],
-    ['mem_not_counted_for_evict', 0],
+    ['mem_not_counted_for_evict', m.clientsNormal],
     ['mem_replication_backlog', 0],
     ['mem_total_replication_buffers', 0],
     ['mem_clients_slaves', 0],
@@ -302,7 +306,7 @@ function statsSection(server: Server): string {
     ['expired_stale_perc', (ks.expiredStalePerc * 100).toFixed(2)],
     ['expired_time_cap_reached_count', ks.expiredTimeCapReached],
     ['expire_cycle_cpu_milliseconds', 0],
-    ['evicted_keys', 0],
+    ['evicted_keys', server.eviction.evictedKeys],
     ['evicted_clients', 0],
     ['total_eviction_exceeded_time', 0],
     ['current_eviction_exceeded_time', 0],

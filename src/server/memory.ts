@@ -1,32 +1,25 @@
 /*
  * Memory accounting for INFO memory, MEMORY STATS and MEMORY USAGE.
  *
- * The process total comes from Node (V8 heap in use + memory held outside it by Buffers); there
- * is no allocator to ask about a single key, so MEMORY USAGE is an estimate that prices a key
- * the way Redis 7.0 (jemalloc, 64-bit) would store it, so that numbers are comparable with
- * redis-server:
+ * used_memory is not the process heap: it is what counts against maxmemory, kept incrementally by
+ * the keyspace from per-key estimates of the V8 heap (types/heapsize.ts, keyspace/db.ts), plus
+ * the server's own memory at startup and the clients' buffers:
  *
- *   usage = dictEntry (24) + key sds + value object
- *   key sds       jemalloc size class of header + bytes + NUL (sdshdr5 below 32 bytes, then 8/16/32/64)
- *   int string    robj (16)                                   stringEncoding "int"
- *   embstr        size class of robj + sdshdr8 + bytes + NUL  up to 44 bytes
- *   raw           robj + size class of the sds                longer strings
+ *   used_memory = startup (process heap once set up) + Σ per-key estimates + client buffers
  *
- * Collections may provide `memoryUsage(samples)` (the MemoryUsageEstimate interface below) with
- * their own Redis-shaped estimate; without it a collection is priced as its robj alone.
+ * Client buffers are mem_not_counted_for_evict: summing them costs a walk over the clients, too
+ * much before every command, so eviction compares startup + dataset with maxmemory. The process's
+ * real figures (heap, RSS) are reported as the allocator_* fields and mem_fragmentation_ratio.
+ * MEMORY USAGE prices strings as Redis would (comparable with redis-server), collections by the
+ * estimate the keyspace counts.
  */
 
 import { stringEncoding, type Value } from '../types/object.js';
-import type { Db } from '../keyspace/db.js';
+import { keyBytes, type Db } from '../keyspace/db.js';
+import { MAP_ENTRY_BYTES } from '../types/heapsize.js';
 
 const ROBJ = 16;
 const DICT_ENTRY = 24;
-const POINTER = 8;
-
-/** A collection's own estimate of what Redis would allocate for it (MEMORY USAGE SAMPLES n). */
-export interface MemoryUsageEstimate {
-  memoryUsage(samples: number): number;
-}
 
 /** jemalloc's size class for an allocation of n bytes (quantum 16, four classes per doubling). */
 export function jemallocSize(n: number): number {
@@ -50,29 +43,19 @@ export function sdsSize(len: number, allowType5 = true): number {
   return jemallocSize(sdsHeader(len, allowType5) + len + 1);
 }
 
-/** objectComputeSize for a value. */
-export function valueSize(v: Value, samples: number): number {
-  if (typeof v === 'object') {
-    const estimate = (v as Partial<MemoryUsageEstimate>).memoryUsage;
-    return typeof estimate === 'function' ? estimate.call(v, samples) : ROBJ;
-  }
+/**
+ * MEMORY USAGE. A string key is priced as Redis 7.0 (jemalloc, 64-bit) would store it, so that
+ * figures equal redis-server's: dictEntry + key sds + robj (int), or robj + sds (embstr up to 44
+ * bytes, else raw). A collection is priced as the keyspace counts it: its heap estimate.
+ */
+export function keyUsage(key: string, v: Value): number {
+  if (typeof v === 'object') return keyBytes(key) + v.memoryBytes();
+  const head = sdsSize(key.length) + DICT_ENTRY;
   const enc = stringEncoding(v);
-  if (enc === 'int') return ROBJ;
+  if (enc === 'int') return head + ROBJ;
   const len = (v as string).length;
-  if (enc === 'embstr') return jemallocSize(ROBJ + 3 + len + 1);
-  return ROBJ + sdsSize(len, false);
-}
-
-/** MEMORY USAGE: value + key + its dict entry. */
-export function keyUsage(key: string, v: Value, samples: number): number {
-  return valueSize(v, samples) + sdsSize(key.length) + DICT_ENTRY;
-}
-
-/** Hash table overhead of one of a db's dicts: bucket array (power of two) + entries. */
-export function dictOverhead(size: number): number {
-  if (size === 0) return 0;
-  const slots = 2 ** Math.ceil(Math.log2(Math.max(4, size)));
-  return slots * POINTER + size * DICT_ENTRY;
+  if (enc === 'embstr') return head + jemallocSize(ROBJ + 3 + len + 1);
+  return head + ROBJ + sdsSize(len, false);
 }
 
 export interface DbOverhead {
@@ -81,12 +64,12 @@ export interface DbOverhead {
   expires: number;
 }
 
-/** Per-db overhead for the non-empty databases (MEMORY STATS db.N). */
+/** Per-db overhead of the non-empty databases (MEMORY STATS db.N): their Map entries. */
 export function dbOverheads(dbs: readonly Db[]): DbOverhead[] {
   const out: DbOverhead[] = [];
   for (const db of dbs) {
     if (db.dict.size === 0) continue;
-    out.push({ id: db.id, main: dictOverhead(db.dict.size), expires: dictOverhead(db.expires.size) });
+    out.push({ id: db.id, main: db.dict.size * 2 * MAP_ENTRY_BYTES, expires: db.expires.size * MAP_ENTRY_BYTES });
   }
   return out;
 }

@@ -42,6 +42,7 @@ import type { AppendOnlyFile } from './persistence.js';
 import { processMemory } from './memory.js';
 import { FunctionStore } from '../keyspace/functions.js';
 import { sdsRepr } from '../types/repr.js';
+import { Eviction, type EvictionPolicy } from '../keyspace/evict.js';
 
 export const STRATA_VERSION = '0.1.0';
 /** The Redis version strata presents to clients (INFO redis_version, HELLO version). */
@@ -109,6 +110,8 @@ export class Server {
   /** latency-tracking-info-percentiles. */
   latencyPercentiles: number[] = [50, 99, 99.9];
   readonly activeExpire: ActiveExpire;
+  /** maxmemory and its policies (performEvictions before each command). */
+  readonly eviction: Eviction;
   readonly blocking = new Blocking(this);
   readonly log: Logger;
   readonly runId = randomBytes(20).toString('hex');
@@ -169,6 +172,7 @@ export class Server {
   constructor(readonly config: Config) {
     this.keyspace = new Keyspace(config.getNumber('databases'));
     this.activeExpire = new ActiveExpire(this.keyspace);
+    this.eviction = new Eviction(this.keyspace, () => this.startupMemory);
     this.snapshots = new Snapshots(this);
     this.log = createLogger(config.getString('loglevel'), config.getString('logfile'));
     this.protoMaxBulkLen = config.getNumber('proto-max-bulk-len');
@@ -187,6 +191,15 @@ export class Server {
     this.slowlog.trim();
     this.keyspace.effects.notifyFlags = parseNotifyFlags(cfg.getString('notify-keyspace-events'));
     this.keyspace.lazyExpireUnlink = cfg.getBool('lazyfree-lazy-expire');
+    const ev = this.eviction;
+    ev.maxmemory = cfg.getNumber('maxmemory');
+    ev.policy = cfg.getString('maxmemory-policy') as EvictionPolicy;
+    ev.samples = cfg.getNumber('maxmemory-samples');
+    ev.tenacity = cfg.getNumber('maxmemory-eviction-tenacity');
+    ev.lazy = cfg.getBool('lazyfree-lazy-eviction');
+    this.keyspace.lfu = ev.policy.endsWith('-lfu');
+    this.keyspace.lfuParams.logFactor = cfg.getNumber('lfu-log-factor');
+    this.keyspace.lfuParams.decayTime = cfg.getNumber('lfu-decay-time');
     this.latency.thresholdMs = cfg.getNumber('latency-monitor-threshold');
     // Directives the config table may not carry yet keep Redis's defaults.
     if (cfg.directive('latency-tracking')) this.latencyTracking = cfg.getBool('latency-tracking');
@@ -400,7 +413,7 @@ export class Server {
       this.metrics.ops.track(now, this.stats.totalCommands);
       this.metrics.input.track(now, this.stats.netInputBytes);
       this.metrics.output.track(now, this.stats.netOutputBytes);
-      this.notePeakMemory(processMemory().used);
+      this.notePeakMemory(this.eviction.usedMemory());
     }
     // Expired-key deletions of the cron are writes too: log them now, like any tick.
     this.flush();

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RdbWriter } from '../../storage/rdb/writer.js';
 import { readRdb } from '../../storage/rdb/reader.js';
+import type { RdbEntry } from '../../storage/rdb/model.js';
 import { SnapshotWalker } from '../../storage/snapshot/walker.js';
 import type { ChangeObserver } from '../keyspace/db.js';
 import { fromRdbValue, toRdbValue, type EncodingLimits } from '../keyspace/rdb-values.js';
@@ -72,7 +73,14 @@ class RunningSnapshot implements ChangeObserver {
     for (const [k, v] of job.aux ?? [['aof-base', '0']]) this.writer.aux(k, v);
     for (const code of server.functionLibraryCodes()) this.writer.functionLibrary(code);
     this.dirtyAtCut = server.keyspace.effects.dirty;
-    this.walker = new SnapshotWalker<Value>({ dbs: server.keyspace.dbs, toRdb: toRdbValue }, this.writer);
+    const ks = server.keyspace;
+    // rdbSaveKeyValuePair: the IDLE opcode under an LRU policy, FREQ under an LFU one.
+    const lru = server.eviction.policy.endsWith('-lru');
+    const annotate = (e: RdbEntry): void => {
+      if (lru) e.idle = ks.idleSeconds(ks.dbs[e.db], e.key);
+      else if (ks.lfu) e.freq = ks.frequency(ks.dbs[e.db], e.key);
+    };
+    this.walker = new SnapshotWalker<Value>({ dbs: ks.dbs, toRdb: toRdbValue, annotate }, this.writer);
   }
 
   beforeChange(db: number, key: string): void {
@@ -178,6 +186,7 @@ export class Snapshots {
             const value = fromRdbValue(e.value, limits);
             ks.setKey(db, e.key, value);
             if (e.expire >= 0) ks.setExpire(db, e.key, e.expire);
+            ks.restoreAccess(db, e.key, e.idle ?? -1, e.freq ?? -1);
             if (value instanceof HashObject && value.supportsTtls) trackFieldExpiry(db, e.key, value);
             keys++;
           },

@@ -16,6 +16,7 @@
  */
 
 import type { CollectionObject } from './object.js';
+import { MAP_ENTRY_BYTES, OBJECT_BYTES, stringBytes } from './heapsize.js';
 import { StringDict } from './strdict.js';
 import { TimeHeap } from './timeheap.js';
 
@@ -39,6 +40,9 @@ export class HashObject implements CollectionObject {
   private dict: StringDict | null = null;
   /** Null until the hash supports TTLs (then "listpackex" while small). */
   private ttls: FieldTtls | null = null;
+  /** Σ stringBytes of fields and values (memoryBytes). */
+  private elementBytes = 0;
+  accountedBytes = 0;
 
   // On the prototype rather than per object: small hashes are many.
   get type(): 'hash' {
@@ -52,6 +56,13 @@ export class HashObject implements CollectionObject {
 
   get size(): number {
     return this.pairs !== null ? this.pairs.length >> 1 : this.dict!.size;
+  }
+
+  memoryBytes(): number {
+    // A listpack pair is two array slots; a hashtable entry two slots plus hash, chain and bucket.
+    const perField = this.pairs !== null ? 24 : 40;
+    const ttls = this.ttls === null ? 0 : OBJECT_BYTES + this.ttls.map.size * (MAP_ENTRY_BYTES + 32);
+    return OBJECT_BYTES + this.size * perField + this.elementBytes + ttls;
   }
 
   private indexOf(field: string): number {
@@ -112,11 +123,26 @@ export class HashObject implements CollectionObject {
       let i = 0;
       while (i < p.length && p[i] !== field) i += 2;
       added = i === p.length;
-      if (added) p.push(field, value);
-      else p[i + 1] = value;
+      if (added) {
+        p.push(field, value);
+        this.elementBytes += stringBytes(field.length) + stringBytes(value.length);
+      } else {
+        this.elementBytes += stringBytes(value.length) - stringBytes(p[i + 1].length);
+        p[i + 1] = value;
+      }
       if (added && p.length >> 1 > limits.maxEntries) this.convert();
     } else {
-      added = this.dict!.set(field, value);
+      const d = this.dict!;
+      const i = d.indexOf(field);
+      added = i < 0;
+      if (added) {
+        d.insert(field, value);
+        this.elementBytes += stringBytes(field.length) + stringBytes(value.length);
+      } else {
+        const vals = d.vals!;
+        this.elementBytes += stringBytes(value.length) - stringBytes(vals[i].length);
+        vals[i] = value;
+      }
     }
     if (!added && !keepTtl && this.ttls !== null) this.ttls.map.delete(field);
     return added;
@@ -129,9 +155,18 @@ export class HashObject implements CollectionObject {
     if (p !== null) {
       const i = this.indexOf(field);
       removed = i >= 0;
-      if (removed) p.splice(2 * i, 2);
+      if (removed) {
+        this.elementBytes -= stringBytes(field.length) + stringBytes(p[2 * i + 1].length);
+        p.splice(2 * i, 2);
+      }
     } else {
-      removed = this.dict!.delete(field);
+      const d = this.dict!;
+      const i = d.indexOf(field);
+      removed = i >= 0;
+      if (removed) {
+        this.elementBytes -= stringBytes(field.length) + stringBytes(d.vals![i].length);
+        d.deleteAt(i);
+      }
     }
     if (removed && this.ttls !== null) this.ttls.map.delete(field);
     return removed;
@@ -238,6 +273,7 @@ export class HashObject implements CollectionObject {
     if (this.ttls !== null) {
       h.ttls = { map: new Map(this.ttls.map), heap: this.ttls.heap.clone() };
     }
+    h.elementBytes = this.elementBytes;
     return h;
   }
 }

@@ -23,6 +23,7 @@
  */
 
 import type { CollectionObject } from './object.js';
+import { ARRAY_SLOT_BYTES, OBJECT_BYTES, stringBytes } from './heapsize.js';
 
 const BLOCK_SHIFT = 7;
 const BLOCK = 1 << BLOCK_SHIFT;
@@ -35,6 +36,9 @@ export class ListValue implements CollectionObject {
   private count = 0;
   /** Number of elements. */
   length = 0;
+  /** Σ stringBytes of the elements (memoryBytes). */
+  private elementBytes = 0;
+  accountedBytes = 0;
 
   encoding(): string {
     return 'quicklist';
@@ -45,7 +49,12 @@ export class ListValue implements CollectionObject {
     for (let b = 0; b < this.count; b++) copy.dir.push(this.dir[this.head + b].slice());
     copy.count = this.count;
     copy.length = this.length;
+    copy.elementBytes = this.elementBytes;
     return copy;
+  }
+
+  memoryBytes(): number {
+    return OBJECT_BYTES * (1 + this.count) + ARRAY_SLOT_BYTES * this.length + this.elementBytes;
   }
 
   static from(items: readonly string[]): ListValue {
@@ -66,6 +75,7 @@ export class ListValue implements CollectionObject {
       this.count = n + 1;
     }
     this.length++;
+    this.elementBytes += stringBytes(s.length);
   }
 
   pushFront(s: string): void {
@@ -77,6 +87,7 @@ export class ListValue implements CollectionObject {
       this.count++;
     }
     this.length++;
+    this.elementBytes += stringBytes(s.length);
   }
 
   /** Removes and returns the first element (undefined when empty). */
@@ -86,6 +97,7 @@ export class ListValue implements CollectionObject {
     const s = first.shift()!;
     if (first.length === 0) this.dropFirstBlock();
     this.length--;
+    this.elementBytes -= stringBytes(s.length);
     return s;
   }
 
@@ -96,6 +108,7 @@ export class ListValue implements CollectionObject {
     const s = last.pop()!;
     if (last.length === 0) this.dropLastBlock();
     this.length--;
+    this.elementBytes -= stringBytes(s.length);
     return s;
   }
 
@@ -104,6 +117,8 @@ export class ListValue implements CollectionObject {
     this.length -= n;
     while (n > 0) {
       const first = this.dir[this.head];
+      const k = first.length <= n ? first.length : n;
+      for (let i = 0; i < k; i++) this.elementBytes -= stringBytes(first[i].length);
       if (first.length <= n) {
         n -= first.length;
         this.dropFirstBlock();
@@ -119,6 +134,7 @@ export class ListValue implements CollectionObject {
     this.length -= n;
     while (n > 0) {
       const last = this.dir[this.head + this.count - 1];
+      for (let i = last.length <= n ? 0 : last.length - n; i < last.length; i++) this.elementBytes -= stringBytes(last[i].length);
       if (last.length <= n) {
         n -= last.length;
         this.dropLastBlock();
@@ -170,12 +186,15 @@ export class ListValue implements CollectionObject {
   set(i: number, s: string): void {
     const dir = this.dir;
     const first = dir[this.head];
-    if (i < first.length) {
-      first[i] = s;
-      return;
+    let block = first;
+    let at = i;
+    if (i >= first.length) {
+      const j = i - first.length;
+      block = dir[this.head + 1 + (j >>> BLOCK_SHIFT)];
+      at = j & BLOCK_MASK;
     }
-    const j = i - first.length;
-    dir[this.head + 1 + (j >>> BLOCK_SHIFT)][j & BLOCK_MASK] = s;
+    this.elementBytes += stringBytes(s.length) - stringBytes(block[at].length);
+    block[at] = s;
   }
 
   /** Inserts s so that it lands at index i (0 ≤ i ≤ length), shifting towards the nearer end. */

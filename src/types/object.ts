@@ -15,6 +15,13 @@ export interface CollectionObject {
   encoding(): string;
   /** A deep copy (COPY, and snapshots' copy-before-write). */
   clone(): CollectionObject;
+  /** Estimated heap bytes (types/heapsize.ts), kept current on every mutation: O(1). */
+  memoryBytes(): number;
+  /**
+   * What the keyspace last counted for this value in used_memory (its bookkeeping, see
+   * Keyspace.settleMemory); 0 while the value is not stored under a key.
+   */
+  accountedBytes: number;
 }
 
 export type Value = string | number | CollectionObject;

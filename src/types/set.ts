@@ -12,6 +12,7 @@
  */
 
 import type { CollectionObject } from './object.js';
+import { ARRAY_SLOT_BYTES, OBJECT_BYTES, stringBytes } from './heapsize.js';
 import { StringDict } from './strdict.js';
 import { parseInt64, parseSafeInt } from './numbers.js';
 
@@ -44,6 +45,9 @@ export class SetObject implements CollectionObject {
   /** Sorted members while intset-encoded; null once converted. */
   private ints: IntMember[] | null;
   private dict: StringDict | null;
+  /** Σ stringBytes of the members while a hashtable (memoryBytes). */
+  private elementBytes = 0;
+  accountedBytes = 0;
 
   // On the prototype rather than per object: small sets are many.
   get type(): 'set' {
@@ -69,6 +73,11 @@ export class SetObject implements CollectionObject {
     return this.ints !== null ? this.ints.length : this.dict!.size;
   }
 
+  memoryBytes(): number {
+    // An intset member is an array slot (doubles past 2^31 are boxed: 16 more, rare enough to ignore).
+    return OBJECT_BYTES + (this.ints !== null ? this.ints.length * ARRAY_SLOT_BYTES : this.dict!.size * 32 + this.elementBytes);
+  }
+
   has(member: string): boolean {
     if (this.ints === null) return this.dict!.has(member);
     const v = asIntMember(member);
@@ -78,11 +87,16 @@ export class SetObject implements CollectionObject {
   /** Adds a member; false when already present. `maxIntset` is set-max-intset-entries. */
   add(member: string, maxIntset: number): boolean {
     const ints = this.ints;
-    if (ints === null) return this.dict!.add(member);
+    if (ints === null) {
+      if (!this.dict!.add(member)) return false;
+      this.elementBytes += stringBytes(member.length);
+      return true;
+    }
     const v = asIntMember(member);
     if (v === null) {
       this.convert();
       this.dict!.insert(member);
+      this.elementBytes += stringBytes(member.length);
       return true;
     }
     const at = searchInts(ints, v);
@@ -94,7 +108,11 @@ export class SetObject implements CollectionObject {
 
   /** Removes a member; false when absent. */
   remove(member: string): boolean {
-    if (this.ints === null) return this.dict!.delete(member);
+    if (this.ints === null) {
+      if (!this.dict!.delete(member)) return false;
+      this.elementBytes -= stringBytes(member.length);
+      return true;
+    }
     const v = asIntMember(member);
     if (v === null) return false;
     const at = searchInts(this.ints, v);
@@ -143,7 +161,11 @@ export class SetObject implements CollectionObject {
   private convert(): void {
     const ints = this.ints!;
     const d = new StringDict(false, ints.length);
-    for (const v of ints) d.insert(String(v));
+    for (const v of ints) {
+      const member = String(v);
+      d.insert(member);
+      this.elementBytes += stringBytes(member.length);
+    }
     this.dict = d;
     this.ints = null;
   }
@@ -152,6 +174,7 @@ export class SetObject implements CollectionObject {
     const s = new SetObject(this.ints !== null);
     if (this.ints !== null) s.ints = this.ints.slice();
     else s.dict = this.dict!.clone();
+    s.elementBytes = this.elementBytes;
     return s;
   }
 }

@@ -23,6 +23,8 @@
  *   - every pending entry (NACK) is in its group's PEL and in exactly its consumer's PEL.
  */
 
+import { ARRAY_SLOT_BYTES, MAP_ENTRY_BYTES, OBJECT_BYTES } from './heapsize.js';
+
 import type { CollectionObject } from './object.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -380,9 +382,22 @@ export class Stream implements CollectionObject {
   maxDeletedId: StreamID = ID_ZERO;
   entriesAdded = 0;
   readonly groups = new Map<string, ConsumerGroup>();
+  accountedBytes = 0;
 
   get type(): 'stream' {
     return 'stream';
+  }
+
+  /**
+   * Estimated heap bytes (used_memory): per node its listpack-equivalent bytes, times the JS cost of
+   * an entry object with its fields array over the compact form, plus the group bookkeeping.
+   * O(nodes + groups), i.e. about length / stream-node-max-entries.
+   */
+  memoryBytes(): number {
+    let bytes = OBJECT_BYTES * 2;
+    for (const n of this.nodes) bytes += OBJECT_BYTES + n.bytes * 2 + n.entries.length * (OBJECT_BYTES + ARRAY_SLOT_BYTES);
+    for (const g of this.groups.values()) bytes += OBJECT_BYTES + g.pel.size * MAP_ENTRY_BYTES * 2;
+    return bytes;
   }
 
   encoding(): string {

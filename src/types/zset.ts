@@ -13,6 +13,10 @@
  */
 
 import type { CollectionObject } from './object.js';
+import { MAP_ENTRY_BYTES, OBJECT_BYTES, stringBytes } from './heapsize.js';
+
+/** A skip-list node: object header, member, score, backward, level array (avg 1.33 levels). */
+const ZNODE_BYTES = 96;
 
 const MAX_LEVEL = 32;
 const P = 0.25;
@@ -255,6 +259,14 @@ export class ZSet implements CollectionObject {
   private readonly zsl = new SkipList();
   /** Past the listpack limits once: Redis never converts back in place. */
   converted = false;
+  /** Σ stringBytes of the members (memoryBytes). */
+  private elementBytes = 0;
+  accountedBytes = 0;
+
+  memoryBytes(): number {
+    // Per member: a Map entry with a boxed score, and a skip-list node (object, score, level array).
+    return 2 * OBJECT_BYTES + this.dict.size * (MAP_ENTRY_BYTES + 16 + ZNODE_BYTES) + this.elementBytes;
+  }
 
   encoding(): string {
     return this.converted ? 'skiplist' : 'listpack';
@@ -284,6 +296,7 @@ export class ZSet implements CollectionObject {
   insert(member: string, score: number): void {
     this.dict.set(member, score);
     this.zsl.insert(score, member);
+    this.elementBytes += stringBytes(member.length);
   }
 
   /** Sets the score of an existing member. */
@@ -310,6 +323,7 @@ export class ZSet implements CollectionObject {
     if (score === undefined) return false;
     this.dict.delete(member);
     this.zsl.delete(score, member);
+    this.elementBytes -= stringBytes(member.length);
     return true;
   }
 

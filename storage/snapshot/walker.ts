@@ -33,6 +33,8 @@ export interface SnapshotSource<V> {
   readonly dbs: ReadonlyArray<SnapshotDb<V>>;
   /** The RDB form of an in-memory value. */
   toRdb(v: V): RdbValue;
+  /** Adds what else the file keeps of a key (its IDLE or FREQ), before it is written. */
+  annotate?(e: RdbEntry): void;
 }
 
 export class SnapshotWalker<V> {
@@ -91,6 +93,7 @@ export class SnapshotWalker<V> {
   private writeKey(db: number, key: string, v: V): void {
     const expire = this.expires[db].get(key);
     const e: RdbEntry = { db, key, value: this.source.toRdb(v), expire: expire ?? -1 };
+    if (this.source.annotate !== undefined) this.source.annotate(e);
     this.writer.entry(e);
     this.keysWritten++;
   }

@@ -45,7 +45,7 @@ function redisAof(dir: string): string[][] {
 }
 
 /** A value of another type, as the collection families will store one. */
-const fakeList: CollectionObject = { type: 'list', encoding: () => 'quicklist', clone: () => fakeList };
+const fakeList: CollectionObject = { type: 'list', encoding: () => 'quicklist', clone: () => fakeList, memoryBytes: () => 64, accountedBytes: 0 };
 
 describe('string command effects against redis-server', () => {
   let server: Server;

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { inProcess } from '../helpers/inprocess.js';
+
+describe('eviction effects', () => {
+  it('each evicted key fires "evicted" and propagates as its own DEL, UNLINK under lazyfree-lazy-eviction', () => {
+    for (const [lazy, verb] of [
+      ['no', 'DEL'],
+      ['yes', 'UNLINK'],
+    ]) {
+      const t = inProcess([
+        ['maxmemory-policy', 'allkeys-lru'],
+        ['lazyfree-lazy-eviction', lazy],
+        // No time limit: the whole eviction happens before the command, none in the background.
+        ['maxmemory-eviction-tenacity', '100'],
+      ]);
+      for (let i = 0; i < 20; i++) t.run('SET', `k${i}`, 'v');
+      t.run('CONFIG', 'SET', 'maxmemory', '1');
+      t.reset();
+      expect(t.run('GET', 'k0')).toBe('$-1\r\n');
+      expect(t.events.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `evicted k${i}`).sort());
+      expect(t.propagated.map((argv) => argv[0])).toEqual(Array(20).fill(verb));
+      expect(t.server.eviction.evictedKeys).toBe(20);
+      // Nothing left to evict: a write is refused, a read is not.
+      expect(t.run('SET', 'x', 'y')).toBe("-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+      expect(t.run('EXISTS', 'x')).toBe(':0\r\n');
+    }
+  });
+
+  it('used memory is the same after a collection grows and shrinks back in place', () => {
+    const t = inProcess();
+    const ks = t.server.keyspace;
+    t.run('RPUSH', 'l', 'a');
+    t.run('HSET', 'h', 'f', 'v');
+    t.run('SADD', 's', 'x');
+    t.run('ZADD', 'z', '1', 'm');
+    const base = ks.datasetBytes();
+    t.run('RPUSH', 'l', 'b'.repeat(500));
+    t.run('HSET', 'h', 'g', 'w'.repeat(500));
+    t.run('SADD', 's', 'y'.repeat(500));
+    t.run('ZADD', 'z', '2', 'n'.repeat(500));
+    expect(ks.datasetBytes()).toBeGreaterThan(base + 2000);
+    t.run('RPOP', 'l');
+    t.run('HDEL', 'h', 'g');
+    t.run('SREM', 's', 'y'.repeat(500));
+    t.run('ZREM', 'z', 'n'.repeat(500));
+    // The hash became a hashtable (one way, as in Redis): its one field costs a little more now.
+    expect(ks.datasetBytes()).toBe(base + 16);
+    t.run('RENAME', 'l', 'l2');
+    t.run('MOVE', 'h', '1');
+    t.run('COPY', 's', 's2');
+    t.run('DEL', 's2', 'l2', 's', 'z');
+    t.run('SELECT', '1');
+    t.run('DEL', 'h');
+    expect(ks.datasetBytes()).toBe(0);
+  });
+});
