@@ -3,6 +3,7 @@
  */
 
 import type { CommandSpec } from './spec.js';
+import { commands as bitmaps } from './bitmaps.js';
 import { commands as client } from './client.js';
 import { commands as command } from './command.js';
 import { commands as config } from './config.js';
@@ -18,4 +19,4 @@ import { commands as strings } from './strings.js';
 import { commands as transactions } from './transactions.js';
 import { commands as zsets } from './zsets.js';
 
-export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [connection, client, strings, keys, hashes, sets, transactions, config, server, command, debug, functions, zsets, persistence];
+export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [connection, client, strings, keys, hashes, sets, transactions, config, server, command, debug, functions, zsets, persistence, bitmaps];
