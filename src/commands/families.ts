@@ -10,6 +10,7 @@ import { commands as config } from './config.js';
 import { commands as connection } from './connection.js';
 import { commands as debug } from './debug.js';
 import { commands as functions } from './functions.js';
+import { commands as geo } from './geo.js';
 import { commands as hashes } from './hashes.js';
 import { commands as hyperloglog } from './hyperloglog.js';
 import { commands as keys } from './keys.js';
@@ -20,4 +21,4 @@ import { commands as strings } from './strings.js';
 import { commands as transactions } from './transactions.js';
 import { commands as zsets } from './zsets.js';
 
-export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [connection, client, strings, keys, hashes, sets, transactions, config, server, command, debug, functions, zsets, persistence, bitmaps, hyperloglog];
+export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [connection, client, strings, keys, hashes, sets, transactions, config, server, command, debug, functions, zsets, persistence, bitmaps, hyperloglog, geo];
