@@ -17,19 +17,25 @@ import type { CommandSpec } from './spec.js';
 import { wrongType } from './args.js';
 import { NOTIFY_STRING } from '../keyspace/notify.js';
 import type { Value } from '../types/object.js';
-import { HLL_REGISTERS, Hll, countRegisters, looksLikeHll, selfTest } from '../types/hll.js';
+import { HLL_REGISTERS, Hll, cachedCount, countRegisters, denseAddsNothing, looksLikeHll, selfTest } from '../types/hll.js';
 
 const ERR_NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
 const ERR_CORRUPT = 'INVALIDOBJ Corrupted HLL object detected';
 
-/** isHLLObjectOrReply: the HLL in an existing value, or null after replying the error. */
-function hllOrReply(c: Client, v: Value): Hll | null {
+/** isHLLObjectOrReply: the bytes of an existing value that is an HLL, or null after replying the error. */
+function hllBytesOrReply(c: Client, v: Value): string | null {
   if (wrongType(c, v, 'string')) return null;
   if (typeof v !== 'string' || !looksLikeHll(v)) {
     c.reply.error(ERR_NOT_HLL);
     return null;
   }
-  return Hll.from(v);
+  return v;
+}
+
+/** The HLL in an existing value (a working copy), or null after replying the error. */
+function hllOrReply(c: Client, v: Value): Hll | null {
+  const s = hllBytesOrReply(c, v);
+  return s === null ? null : Hll.from(s);
 }
 
 function sparseMaxBytes(c: Client): number {
@@ -46,8 +52,13 @@ function pfaddCommand(c: Client, argv: string[]): void {
     hll = Hll.empty();
     updated++;
   } else {
-    hll = hllOrReply(c, v);
-    if (hll === null) return;
+    const bytes = hllBytesOrReply(c, v);
+    if (bytes === null) return;
+    if (bytes.charCodeAt(4) === 0 && denseAddsNothing(bytes, argv, 2)) {
+      c.reply.integer(0);
+      return;
+    }
+    hll = Hll.from(bytes);
   }
   const maxBytes = sparseMaxBytes(c);
   for (let j = 2; j < argv.length; j++) {
@@ -97,13 +108,14 @@ function pfcountCommand(c: Client, argv: string[]): void {
     c.reply.integer(0);
     return;
   }
-  const hll = hllOrReply(c, v);
-  if (hll === null) return;
-  const cached = hll.cachedCount();
+  const bytes = hllBytesOrReply(c, v);
+  if (bytes === null) return;
+  const cached = cachedCount(bytes);
   if (cached !== null) {
     c.reply.integer(cached);
     return;
   }
+  const hll = Hll.from(bytes);
   const card = hll.count();
   if (card < 0) {
     c.reply.error(ERR_CORRUPT);

@@ -46,20 +46,22 @@ let hLo = 0;
 let kHi = 0;
 let kLo = 0;
 
-/** (hi, lo) * m mod 2^64 → (mulHi, mulLo). */
+/** (hi, lo) * m mod 2^64 → (mulHi, mulLo), in integer operations only. */
 let mulHi = 0;
 let mulLo = 0;
+const B1 = M_LO >>> 16;
+const B0 = M_LO & 0xffff;
 function mulM(hi: number, lo: number): void {
+  // The high word of lo * M_LO (unsigned), from 16-bit limbs: every partial sum stays below 2^32.
   const a1 = lo >>> 16;
   const a0 = lo & 0xffff;
-  const b1 = M_LO >>> 16;
-  const b0 = M_LO & 0xffff;
-  const mid = a0 * b1 + a1 * b0;
-  const low = a0 * b0 + (mid % 65536) * 65536;
-  const carry = Math.floor(low / 4294967296);
-  const high = a1 * b1 + Math.floor(mid / 65536) + carry;
-  mulLo = low >>> 0;
-  mulHi = (high + Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) >>> 0;
+  let t = a1 * B0 + ((a0 * B0) >>> 16);
+  const w1 = t & 0xffff;
+  const w2 = t >>> 16;
+  t = a0 * B1 + w1;
+  const carryHi = a1 * B1 + w2 + (t >>> 16);
+  mulLo = Math.imul(lo, M_LO) >>> 0;
+  mulHi = (carryHi + Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) >>> 0;
 }
 
 function hashStart(len: number): void {
@@ -143,6 +145,13 @@ function hashPatternLength(): number {
 // ---------------------------------------------------------------------------------------------
 // Sparse opcodes
 
+/** Registers covered by the opcode `op` (`next` is the byte after it, read by XZERO). */
+function opcodeSpan(op: number, next: number): number {
+  if ((op & 0xc0) === 0) return (op & 0x3f) + 1;
+  if (op & 0x80) return (op & 3) + 1;
+  return (((op & 0x3f) << 8) | next) + 1;
+}
+
 function valOpcode(value: number, len: number): number {
   return 0x80 | ((value - 1) << 2) | (len - 1);
 }
@@ -174,6 +183,32 @@ export function looksLikeHll(s: string): boolean {
   return enc !== ENCODING_DENSE || s.length === HLL_DENSE_SIZE;
 }
 
+/** The cached cardinality of an HLL's bytes, or null when stale (read in place, no copy). */
+export function cachedCount(s: string): number | bigint | null {
+  if (s.charCodeAt(15) & 0x80) return null;
+  const lo = (s.charCodeAt(8) | (s.charCodeAt(9) << 8) | (s.charCodeAt(10) << 16) | (s.charCodeAt(11) << 24)) >>> 0;
+  const hi = (s.charCodeAt(12) | (s.charCodeAt(13) << 8) | (s.charCodeAt(14) << 16) | (s.charCodeAt(15) << 24)) >>> 0;
+  return hi < 1 << 21 ? hi * 4294967296 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/**
+ * True when adding argv[from..] to a dense HLL's bytes would raise no register: PFADD then answers
+ * 0 without copying the 12 KB value (the common case once an HLL is large).
+ */
+export function denseAddsNothing(s: string, argv: readonly string[], from: number): boolean {
+  for (let j = from; j < argv.length; j++) {
+    hashString(argv[j]);
+    const bit = hashRegister() * 6;
+    const byte = HLL_HDR_SIZE + (bit >> 3);
+    const fb = bit & 7;
+    // The byte after the last register is the string's end: it reads as zero, as sds's terminator.
+    const next = byte + 1 < s.length ? s.charCodeAt(byte + 1) : 0;
+    const current = ((s.charCodeAt(byte) >> fb) | (next << (8 - fb))) & 63;
+    if (hashPatternLength() > current) return false;
+  }
+  return true;
+}
+
 /** Result of a register update: changed, unchanged, or the sparse form is corrupt. */
 export type SetResult = 1 | 0 | -1;
 
@@ -202,8 +237,8 @@ export class Hll {
 
   /** The bytes of a value that passed looksLikeHll. */
   static from(s: string): Hll {
-    const buf = new Uint8Array(s.length + 8);
-    for (let i = 0; i < s.length; i++) buf[i] = s.charCodeAt(i);
+    const buf = Buffer.alloc(s.length + 8);
+    buf.latin1Write(s, 0);
     return new Hll(buf, s.length);
   }
 
@@ -239,14 +274,6 @@ export class Hll {
     this.buf[15] |= 0x80;
   }
 
-  /** The cached cardinality, or null when stale. */
-  cachedCount(): number | bigint | null {
-    const b = this.buf;
-    if (b[15] & 0x80) return null;
-    const lo = (b[8] | (b[9] << 8) | (b[10] << 16) | (b[11] << 24)) >>> 0;
-    const hi = (b[12] | (b[13] << 8) | (b[14] << 16) | (b[15] << 24)) >>> 0;
-    return hi < 1 << 21 ? hi * 4294967296 + lo : (BigInt(hi) << 32n) | BigInt(lo);
-  }
 
   setCachedCount(n: number): void {
     let v = n;
@@ -278,7 +305,11 @@ export class Hll {
     return 1;
   }
 
-  /** hllSparseToDense: false (nothing changed) when the sparse form is corrupt. */
+  /**
+   * hllSparseToDense: false (nothing changed) when the sparse form is corrupt, i.e. does not
+   * cover exactly the 16384 registers. Any opcode reaching past the last register is corrupt, as in
+   * Redis 7.0.15 with the CVE-2025-32023 fix that Debian's build carries.
+   */
   toDense(): boolean {
     if (this.buf[4] === ENCODING_DENSE) return true;
     const dense = new Uint8Array(HLL_DENSE_SIZE + 1);
@@ -287,19 +318,13 @@ export class Hll {
     let idx = 0;
     for (let p = HLL_HDR_SIZE; p < this.len; ) {
       const op = this.buf[p];
-      if ((op & 0xc0) === 0) {
-        idx += (op & 0x3f) + 1;
-        p++;
-      } else if ((op & 0xc0) === 0x40) {
-        idx += (((op & 0x3f) << 8) | this.at(p + 1)) + 1;
-        p += 2;
-      } else {
-        const runlen = (op & 3) + 1;
+      const runlen = opcodeSpan(op, this.at(p + 1));
+      if (runlen + idx > HLL_REGISTERS) return false;
+      if (op & 0x80) {
         const value = ((op >> 2) & 0x1f) + 1;
-        if (runlen + idx > HLL_REGISTERS) break;
         for (let k = 0; k < runlen; k++) denseSet(dense, HLL_HDR_SIZE, idx++, value);
-        p++;
-      }
+      } else idx += runlen;
+      p += (op & 0xc0) === 0x40 ? 2 : 1;
     }
     if (idx !== HLL_REGISTERS) return false;
     this.buf = dense;
@@ -420,7 +445,8 @@ export class Hll {
 
   /**
    * hllMerge: max[i] = max(max[i], register i). False when a sparse form does not cover exactly
-   * the 16384 registers (max may then be partly updated, as in Redis).
+   * the 16384 registers (max may then be partly updated, as in Redis); as toDense, an opcode
+   * reaching past the last register is corrupt.
    */
   mergeInto(max: Uint8Array): boolean {
     if (this.buf[4] === ENCODING_DENSE) {
@@ -433,22 +459,13 @@ export class Hll {
     let i = 0;
     for (let p = HLL_HDR_SIZE; p < this.len; ) {
       const op = this.buf[p];
-      if ((op & 0xc0) === 0) {
-        i += (op & 0x3f) + 1;
-        p++;
-      } else if ((op & 0xc0) === 0x40) {
-        i += (((op & 0x3f) << 8) | this.at(p + 1)) + 1;
-        p += 2;
-      } else {
-        let runlen = (op & 3) + 1;
+      const runlen = opcodeSpan(op, this.at(p + 1));
+      if (runlen + i > HLL_REGISTERS) return false;
+      if (op & 0x80) {
         const value = ((op >> 2) & 0x1f) + 1;
-        if (runlen + i > HLL_REGISTERS) break;
-        while (runlen-- > 0) {
-          if (value > max[i]) max[i] = value;
-          i++;
-        }
-        p++;
-      }
+        for (let k = 0; k < runlen; k++, i++) if (value > max[i]) max[i] = value;
+      } else i += runlen;
+      p += (op & 0xc0) === 0x40 ? 2 : 1;
     }
     return i === HLL_REGISTERS;
   }
