@@ -17,7 +17,10 @@
  * Values may be arbitrary bytes that merely look like an HLL, so every walk is bounded and a
  * corrupt form is reported, never trusted. Hll works on a copy of the bytes with room to spare,
  * like Redis's sds string: reads just past the end see what C would see there (the terminating
- * zero byte, or what an earlier edit left beyond the end).
+ * zero byte, or what an earlier edit of the same command left beyond the end). Between commands
+ * nothing is kept past the end, where Redis may keep a byte: splitting a sparse form that ends in
+ * half an XZERO writes one past the end, and later commands read it back. Only such a corrupt
+ * value can tell the two apart.
  */
 
 export const HLL_REGISTERS = 16384;

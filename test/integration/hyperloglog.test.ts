@@ -157,6 +157,13 @@ const hllCommand = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom('ENCODING', 'TODENSE', 'DECODE'), hllKey).map(([s, k]) => ['PFDEBUG', s, k]) },
 );
 
+/** True when walking the sparse opcodes ends inside a two-byte XZERO. */
+function endsInHalfXzero(ops: Uint8Array): boolean {
+  let p = 0;
+  while (p < ops.length) p += (ops[p] & 0xc0) === 0x40 ? 2 : 1;
+  return p > ops.length;
+}
+
 describe('generated HyperLogLog sequences', () => {
   it('leave byte-identical values and equal counts', async () => {
     await fc.assert(
@@ -177,7 +184,10 @@ describe('generated HyperLogLog sequences', () => {
   });
 
   it('random bytes behind a sparse or dense header get the same answers (and never crash)', async () => {
-    const opcodes = fc.uint8Array({ minLength: 0, maxLength: 40 });
+    // Left out: a sparse form ending in the first byte of an XZERO. Splitting it, Redis writes a
+    // byte past the end of the string and reads it back in later commands; strata's values have
+    // nothing past their end.
+    const opcodes = fc.uint8Array({ minLength: 0, maxLength: 40 }).filter((ops) => !endsInHalfXzero(ops));
     const header = fc.tuple(fc.constantFrom(0, 1), fc.uint8Array({ minLength: 11, maxLength: 11 })).map(([enc, rest]) => Buffer.concat([Buffer.from('HYLL'), Buffer.from([enc]), rest]));
     const value = fc.oneof(
       fc.tuple(header, opcodes).map(([h, ops]) => Buffer.concat([h, ops]).toString('latin1')),
@@ -202,7 +212,7 @@ describe('generated HyperLogLog sequences', () => {
           ['PING'],
         ]);
       }),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
   });
 });
