@@ -96,21 +96,41 @@ export interface FieldType {
   bits: number;
 }
 
+const INT64_MAX = (1n << 63n) - 1n;
+
 /**
  * The value to store for `value` (SET) or `old + value` (INCRBY) in a field of type `t`, under the
  * overflow policy; null when it overflows and the policy is FAIL.
  *
- * Redis's checkUnsignedBitfieldOverflow reads a SET value as uint64 first, so a negative value is
- * an overflow "upwards": SAT stores the maximum, WRAP its low bits. Everything else is the exact
- * sum checked against the type's range.
+ * This follows Redis's checkSignedBitfieldOverflow / checkUnsignedBitfieldOverflow to the letter,
+ * int64 wrap-around included: an INCRBY is exact (the old value lies within the type), but a SET of
+ * a value so far below a signed type that max - value wraps counts as an overflow upwards (SAT
+ * stores the maximum), and a negative SET of an unsigned type is read as a huge uint64.
  */
 export function fieldResult(t: FieldType, old: bigint, value: bigint, incr: boolean, policy: Overflow): bigint | null {
   const bits = BigInt(t.bits);
-  const max = t.signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
-  const min = t.signed ? -max - 1n : 0n;
-  const v = incr ? old + value : t.signed ? value : BigInt.asUintN(64, value);
-  if (v >= min && v <= max) return v;
+  // C's (value, incr) pair: SET checks its value with an increment of 0.
+  const v = incr ? old : t.signed ? value : BigInt.asUintN(64, value);
+  const inc = incr ? value : 0n;
+  let max: bigint;
+  let min: bigint;
+  let overflow = 0;
+  if (t.signed) {
+    max = t.bits === 64 ? INT64_MAX : (1n << (bits - 1n)) - 1n;
+    min = -max - 1n;
+    const maxIncr = BigInt.asIntN(64, max - v);
+    const minIncr = BigInt.asIntN(64, min - v);
+    if (v > max || (t.bits !== 64 && inc > maxIncr) || (v >= 0n && inc > 0n && inc > maxIncr)) overflow = 1;
+    else if (v < min || (t.bits !== 64 && inc < minIncr) || (v < 0n && inc < 0n && inc < minIncr)) overflow = -1;
+  } else {
+    max = (1n << bits) - 1n;
+    min = 0n;
+    if (v > max || (inc > 0n && inc > BigInt.asIntN(64, max - v))) overflow = 1;
+    else if (inc < 0n && inc < BigInt.asIntN(64, -v)) overflow = -1;
+  }
+  const sum = v + inc;
+  if (overflow === 0) return t.signed ? BigInt.asIntN(64, sum) : BigInt.asUintN(64, sum);
   if (policy === 'fail') return null;
-  if (policy === 'sat') return v > max ? max : min;
-  return t.signed ? BigInt.asIntN(t.bits, v) : BigInt.asUintN(t.bits, v);
+  if (policy === 'sat') return overflow > 0 ? max : min;
+  return t.signed ? BigInt.asIntN(t.bits, sum) : BigInt.asUintN(t.bits, sum);
 }
