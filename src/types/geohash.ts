@@ -9,7 +9,9 @@
  * the scores from hash << (52 - 2*step) up to (hash + 1) << (52 - 2*step), excluded.
  *
  * Every computation follows Redis's order of floating point operations, so replies agree to the
- * last digit (bar the last bit of sin/cos/asin, where V8's and glibc's libm may differ). Hash bits
+ * last digit, with one exception: V8's sin/cos/asin and glibc's differ in the last bit for a few
+ * percent of arguments, so a distance may differ by an ulp. "%.4f" replies never show it in
+ * practice; a STOREDIST score (all 17 digits) or a point exactly on a search's edge can. Hash bits
  * of search boxes are bigints: uint64 arithmetic with wrap-around, as in C.
  */
 
