@@ -15,8 +15,12 @@ import { BenchConnection, encodeCommand, rssBytes, startBenchServer, type BenchS
 
 const run = promisify(execFile);
 
-/** redis-benchmark tests and a request that shows whether strata has their command. */
-const BENCHMARK_TESTS: ReadonlyArray<{ test: string; probe: string[] }> = [
+/**
+ * redis-benchmark tests and a request that shows whether strata has their command (and prepares
+ * its key). A test with a `command` runs that command instead of a built-in test; __rand_int__ is
+ * replaced by a random number in 0..99999.
+ */
+const BENCHMARK_TESTS: ReadonlyArray<{ test: string; probe: string[]; command?: string[] }> = [
   { test: 'ping_inline', probe: ['PING'] },
   { test: 'ping_mbulk', probe: ['PING'] },
   { test: 'set', probe: ['SET', 'bench:probe', 'x'] },
@@ -33,6 +37,17 @@ const BENCHMARK_TESTS: ReadonlyArray<{ test: string; probe: string[] }> = [
   { test: 'zpopmin', probe: ['ZPOPMIN', 'bench:zset'] },
   { test: 'lrange_100', probe: ['LRANGE', 'bench:list', '0', '99'] },
   { test: 'mset', probe: ['MSET', 'bench:probe', 'x'] },
+  { test: 'pfadd', probe: ['PFADD', 'bench:hll', 'x'], command: ['PFADD', 'bench:hll', '__rand_int__'] },
+  { test: 'pfcount', probe: ['PFCOUNT', 'bench:hll'], command: ['PFCOUNT', 'bench:hll'] },
+  // __rand_int__ is zero-padded, which no integer argument accepts: the keys are random instead.
+  { test: 'setbit', probe: ['SETBIT', 'bench:bitmap', '0', '1'], command: ['SETBIT', 'bench:bitmap:__rand_int__', '4095', '1'] },
+  { test: 'bitcount', probe: ['BITCOUNT', 'bench:bitmap'], command: ['BITCOUNT', 'bench:bitmap:__rand_int__'] },
+  { test: 'geoadd', probe: ['GEOADD', 'bench:geo', '13.361389', '38.115556', 'x'], command: ['GEOADD', 'bench:geo', '13.__rand_int__', '38.__rand_int__', 'member:__rand_int__'] },
+  {
+    test: 'geosearch',
+    probe: ['GEOADD', 'bench:sicily', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania'],
+    command: ['GEOSEARCH', 'bench:sicily', 'FROMLONLAT', '15', '37', 'BYRADIUS', '200', 'km', 'WITHDIST', 'ASC'],
+  },
 ];
 
 function option(name: string, fallback: number): number {
@@ -52,9 +67,18 @@ async function availableTests(strata: BenchServer): Promise<string[]> {
   return out;
 }
 
+/** Runs the probes of the custom-command tests on a server, so both start from the same keys. */
+async function prepare(server: BenchServer, tests: readonly string[]): Promise<void> {
+  const conn = await BenchConnection.connect(server.port);
+  for (const { test, probe, command } of BENCHMARK_TESTS) if (command !== undefined && tests.includes(test)) await conn.firstLine(probe);
+  conn.close();
+}
+
 /** Requests per second of one redis-benchmark test. */
 async function benchmark(server: BenchServer, test: string, pipeline: number, requests: number): Promise<number> {
-  const args = ['-p', String(server.port), '-c', '50', '-P', String(pipeline), '-n', String(requests), '-r', '100000', '-t', test, '--csv', '-q'];
+  const command = BENCHMARK_TESTS.find((t) => t.test === test)?.command;
+  const args = ['-p', String(server.port), '-c', '50', '-P', String(pipeline), '-n', String(requests), '-r', '100000', '--csv', '-q'];
+  args.push(...(command ?? ['-t', test]));
   const { stdout } = await run('redis-benchmark', args, { maxBuffer: 1 << 20 });
   const line = stdout.split('\n').find((l) => l.startsWith('"') && !l.startsWith('"test"'));
   if (line === undefined) throw new Error(`no result from redis-benchmark ${args.join(' ')}:\n${stdout}`);
@@ -72,6 +96,7 @@ async function throughput(requests: number): Promise<Row[]> {
   const [strata, redis] = await Promise.all([startBenchServer('strata'), startBenchServer('redis')]);
   try {
     const tests = await availableTests(strata);
+    await prepare(redis, tests);
     const rows: Row[] = [];
     for (const pipeline of [1, 16]) {
       const n = pipeline === 1 ? requests : requests * 5;

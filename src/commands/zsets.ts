@@ -223,7 +223,8 @@ function zaddGeneric(c: Client, argv: string[], initialFlags: number): void {
   }
 }
 
-function zaddCommand(c: Client, argv: string[]): void {
+/** ZADD; GEOADD runs it on its rewritten arguments (geo.ts), as Redis does. */
+export function zaddCommand(c: Client, argv: string[]): void {
   zaddGeneric(c, argv, 0);
 }
 
