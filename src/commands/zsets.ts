@@ -23,7 +23,9 @@ import { parseDouble } from '../types/numbers.js';
 import { ZSet, type LexRange, type ScoreRange, type ScoredMember } from '../types/zset.js';
 import type { CollectionObject, Value } from '../types/object.js';
 import { mixDigest, newDigest, registerValueDigest, xorDigest } from '../keyspace/digest.js';
-import { formatDouble } from '../types/numbers.js';
+import { formatDouble, formatInt } from '../types/numbers.js';
+import { parseScanCursor } from './keys.js';
+import { parseScanOptions, replyEmptyScan, replyScan } from './collections.js';
 
 const ERR_NAN = 'ERR resulting score is not a number (NaN)';
 const ERR_SCORE_RANGE = 'ERR min or max is not a float';
@@ -994,6 +996,60 @@ function zintercardCommand(c: Client, argv: string[]): void {
   setAlgebra(c, argv, 1, 'inter', null, true);
 }
 
+// ---------------------------------------------------------------------------------------------
+// ZSCAN
+
+/** 2^62, double2ll's bound (LLONG_MAX/2 as a double). */
+const LISTPACK_INT_SCORE_MAX = 2 ** 62;
+
+/**
+ * The score as a listpack holds it (d2string, and "-0" reads back as 0): integral scores within
+ * ±2^62 in plain digits, others as "%.17g". A skiplist's are replied from the double ("%.17Lg",
+ * the same text as "%.17g").
+ */
+function listpackScore(score: number): string {
+  if (Number.isInteger(score) && Math.abs(score) <= LISTPACK_INT_SCORE_MAX) return formatInt(score);
+  return formatDouble(score);
+}
+
+/**
+ * ZSCAN key cursor [MATCH pattern] [COUNT count]: member, score pairs (scores as bulk strings, in
+ * RESP3 too). A set in the listpack encoding is returned whole with cursor 0, in order, whatever
+ * the cursor, as Redis does; a larger one walks its member Map with the keyspace SCAN's cursors
+ * (Keyspace.scanMap), and so with SCAN's guarantee across changes between calls.
+ */
+function zscanCommand(c: Client, argv: string[]): void {
+  const cursor = parseScanCursor(argv[2]);
+  if (cursor === null) {
+    c.reply.error('ERR invalid cursor');
+    return;
+  }
+  const z = readZset(c, argv[1]);
+  if (z === null) return;
+  if (z === undefined) {
+    replyEmptyScan(c);
+    return;
+  }
+  const opts = parseScanOptions(c, argv);
+  if (opts === null) return;
+  const items: string[] = [];
+  let next = 0;
+  if (!z.converted) {
+    for (const m of z.entries()) items.push(m.member, listpackScore(m.score));
+  } else {
+    next = c.server.keyspace.scanMap(c.db, z.members(), cursor, opts.count, items);
+    // The walk gave members; interleave their scores from the end so each slot is read once.
+    const n = items.length;
+    items.length = n * 2;
+    for (let i = n - 1; i >= 0; i--) {
+      const member = items[i];
+      items[i * 2] = member;
+      items[i * 2 + 1] = formatDouble(z.score(member)!);
+    }
+  }
+  replyScan(c, next, items, opts.pattern, true);
+}
+
 // DEBUG DIGEST (xorObjectDigest): per member, a fresh digest of mix(member) mix(score as %.17g).
 registerValueDigest('zset', (digest, value) => {
   for (const m of (value as ZSet).entries()) {
@@ -1032,6 +1088,7 @@ export const commands = [
   { name: 'bzpopmax', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], acl: ['sortedset'], keys: [1, -2, 1], run: bzpopmaxCommand },
   { name: 'bzmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], acl: ['sortedset'], keys: [0, 0, 0], run: bzmpopCommand },
   { name: 'zrandmember', arity: -2, flags: ['readonly'], acl: ['sortedset'], keys: [1, 1, 1], run: zrandmemberCommand },
+  { name: 'zscan', arity: -3, flags: ['readonly'], acl: ['sortedset'], keys: [1, 1, 1], run: zscanCommand },
   { name: 'zunion', arity: -3, flags: ['readonly', 'movablekeys'], acl: ['sortedset'], keys: [0, 0, 0], run: zunionCommand },
   { name: 'zinter', arity: -3, flags: ['readonly', 'movablekeys'], acl: ['sortedset'], keys: [0, 0, 0], run: zinterCommand },
   { name: 'zdiff', arity: -3, flags: ['readonly', 'movablekeys'], acl: ['sortedset'], keys: [0, 0, 0], run: zdiffCommand },
