@@ -18,9 +18,10 @@ import { commands as lists } from './lists.js';
 import { commands as persistence } from './persistence.js';
 import { commands as server } from './server.js';
 import { commands as sets } from './sets.js';
+import { commands as sort } from './sort.js';
 import { commands as streams } from './streams.js';
 import { commands as strings } from './strings.js';
 import { commands as transactions } from './transactions.js';
 import { commands as zsets } from './zsets.js';
 
-export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [connection, client, strings, keys, lists, hashes, sets, transactions, config, server, command, debug, functions, zsets, persistence, streams, bitmaps, hyperloglog, geo];
+export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [connection, client, strings, keys, lists, hashes, sets, transactions, config, server, command, debug, functions, zsets, persistence, streams, bitmaps, hyperloglog, geo, sort];

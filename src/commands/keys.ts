@@ -228,7 +228,7 @@ const UINT64_MAX = 18446744073709551615n;
  * negative value wraps modulo 2^64), no leading space, nothing after, at most 2^64-1 in magnitude.
  * Returns the cursor (values beyond 2^53 only need to be "not one of ours") or null.
  */
-function parseScanCursor(s: string): number | null {
+export function parseScanCursor(s: string): number | null {
   const fast = parseSafeInt(s);
   if (fast !== undefined && fast >= 0) return fast;
   if (s === '') return 0;

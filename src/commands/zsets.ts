@@ -2,9 +2,14 @@
  * Sorted set commands (Redis's t_zset.c), on the ZSet type of src/types/zset.ts.
  *
  * Scores are doubles parsed with Redis's rules and replied with "%.17g" (RESP3: doubles).
- * Replayed forms: every command here is deterministic and replays as sent, except ZMPOP, which
- * replays as ZPOPMIN/ZPOPMAX key <count actually popped> (as Redis 7.0). Nothing is propagated
- * when nothing changed (Redis propagates only when the command made the dataset dirty).
+ * Replayed forms: every command here is deterministic and replays as sent, except ZMPOP and
+ * BZMPOP, which replay as ZPOPMIN/ZPOPMAX key <count actually popped>, and BZPOPMIN/BZPOPMAX, as
+ * ZPOPMIN/ZPOPMAX key (as Redis 7.0), whether answered at once or served later. Nothing is
+ * propagated when nothing changed (Redis propagates only when the command made the dataset dirty).
+ *
+ * Blocking: BZPOPMIN BZPOPMAX BZMPOP park the client through server/blocking.ts with ZSET_BLOCK as
+ * handler; inside EXEC they answer a null array on empty keys. A new zset wakes waiters through
+ * Keyspace.setKey; ZADD adding to an existing one signals the key itself.
  * Sets are accepted as inputs of the set-algebra commands (members with score 1).
  */
 
@@ -12,12 +17,15 @@ import type { Client } from '../server/client.js';
 import type { CommandSpec } from './spec.js';
 import { doubleArgOrReply, intArgOrReply, isOpt, wrongType } from './args.js';
 import { ERR_SYNTAX, ERR_WRONGTYPE } from '../protocol/errors.js';
+import { blockTimeoutOrReply, type BlockHandler } from '../server/blocking.js';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/notify.js';
 import { parseDouble } from '../types/numbers.js';
 import { ZSet, type LexRange, type ScoreRange, type ScoredMember } from '../types/zset.js';
 import type { CollectionObject, Value } from '../types/object.js';
 import { mixDigest, newDigest, registerValueDigest, xorDigest } from '../keyspace/digest.js';
-import { formatDouble } from '../types/numbers.js';
+import { formatDouble, formatInt } from '../types/numbers.js';
+import { parseScanCursor } from './keys.js';
+import { parseScanOptions, replyEmptyScan, replyScan } from './collections.js';
 
 const ERR_NAN = 'ERR resulting score is not a number (NaN)';
 const ERR_SCORE_RANGE = 'ERR min or max is not a float';
@@ -217,6 +225,9 @@ function zaddGeneric(c: Client, argv: string[], initialFlags: number): void {
     else c.reply.nullBulk();
   } else c.reply.integer(flags & ZADD_CH ? added + updated : added);
   if (added + updated > 0) {
+    // setKey announced a new zset; growth in place is announced too (as later Redis versions do),
+    // so no way of adding members depends on how the zset was made to wake waiters.
+    if (added > 0) ks.signalKeyAsReady(c.db, key);
     ks.effects.keyChanged(c.db, key, NOTIFY_ZSET, incr ? 'zincr' : 'zadd');
     ks.effects.dirty += added + updated - 1;
     ks.effects.propagate(c.db.id, argv);
@@ -556,21 +567,32 @@ function zremrangebylexCommand(c: Client, argv: string[]): void {
 // Pops: ZPOPMIN ZPOPMAX ZMPOP
 
 /**
- * genericZpopCommand for one key that holds a non-empty zset: pops up to `count` and replies in
- * the shape of the calling command. Returns how many were popped.
+ * Reply shapes of genericZpopCommand: `flat` member, score... (ZPOPMIN; RESP2 with a count);
+ * `nested` [member, score]... (RESP3 with a count); `keyedFlat` key, member, score (BZPOPMIN);
+ * `keyed` [key, [[member, score]...]] (ZMPOP, BZMPOP).
  */
-function popFrom(c: Client, key: string, z: ZSet, max: boolean, count: number, shape: 'flat' | 'nested' | 'keyed'): number {
+type PopShape = 'flat' | 'nested' | 'keyedFlat' | 'keyed';
+
+/**
+ * genericZpopCommand for one key that holds a non-empty zset: pops up to `count` and replies in
+ * `shape`. Returns how many were popped.
+ */
+function popFrom(c: Client, key: string, z: ZSet, max: boolean, count: number, shape: PopShape): number {
   const popped = z.pop(count, max);
   const r = c.reply;
   if (shape === 'flat') r.array(popped.length * 2);
   else if (shape === 'nested') r.array(popped.length);
-  else {
+  else if (shape === 'keyedFlat') {
+    r.array(popped.length * 2 + 1);
+    r.bulk(key);
+  } else {
     r.array(2);
     r.bulk(key);
     r.array(popped.length);
   }
+  const nested = shape === 'nested' || shape === 'keyed';
   for (const m of popped) {
-    if (shape !== 'flat') r.array(2);
+    if (nested) r.array(2);
     r.bulk(m.member);
     r.double(m.score);
   }
@@ -579,6 +601,12 @@ function popFrom(c: Client, key: string, z: ZSet, max: boolean, count: number, s
   effects.dirty += popped.length - 1;
   deleteIfEmpty(c, key, z);
   return popped.length;
+}
+
+/** The replayed form of a pop from a blocking or multi-key command (Redis 7.0's rewrite). */
+function propagatePop(c: Client, key: string, max: boolean, popped: number, withCount: boolean): void {
+  const cmd = max ? 'ZPOPMAX' : 'ZPOPMIN';
+  c.server.keyspace.effects.propagate(c.db.id, withCount ? [cmd, key, String(popped)] : [cmd, key]);
 }
 
 function zpopGeneric(c: Client, argv: string[], max: boolean): void {
@@ -615,49 +643,132 @@ function zpopmaxCommand(c: Client, argv: string[]): void {
   zpopGeneric(c, argv, true);
 }
 
-function zmpopCommand(c: Client, argv: string[]): void {
-  const numkeys = intArgOrReply(c, argv[1], 'ERR numkeys should be greater than 0');
-  if (numkeys === null) return;
+interface MpopArgs {
+  numkeys: number;
+  max: boolean;
+  count: number;
+}
+
+/** zmpopGenericCommand's parsing: numkeys at argv[at], keys, MIN|MAX, [COUNT n]; null after an error. */
+function parseMpop(c: Client, argv: string[], at: number): MpopArgs | null {
+  const numkeys = intArgOrReply(c, argv[at], 'ERR numkeys should be greater than 0');
+  if (numkeys === null) return null;
   if (numkeys < 1) {
     c.reply.error('ERR numkeys should be greater than 0');
-    return;
+    return null;
   }
-  const whereIdx = 2 + numkeys;
+  const whereIdx = at + 1 + numkeys;
   if (whereIdx >= argv.length) {
     c.reply.error(ERR_SYNTAX);
-    return;
+    return null;
   }
   const where = argv[whereIdx].toUpperCase();
   if (where !== 'MIN' && where !== 'MAX') {
     c.reply.error(ERR_SYNTAX);
-    return;
+    return null;
   }
   let count = -1;
   for (let j = whereIdx + 1; j < argv.length; j++) {
     if (count === -1 && isOpt(argv[j], 'COUNT') && j + 1 < argv.length) {
       const n = intArgOrReply(c, argv[++j], 'ERR count should be greater than 0');
-      if (n === null) return;
+      if (n === null) return null;
       if (n < 1) {
         c.reply.error('ERR count should be greater than 0');
-        return;
+        return null;
       }
       count = n;
     } else {
       c.reply.error(ERR_SYNTAX);
-      return;
+      return null;
     }
   }
-  if (count === -1) count = 1;
-  for (let j = 2; j < whereIdx; j++) {
+  return { numkeys, max: where === 'MAX', count: count === -1 ? 1 : count };
+}
+
+function zmpopCommand(c: Client, argv: string[]): void {
+  const args = parseMpop(c, argv, 1);
+  if (args === null) return;
+  for (let j = 2; j < 2 + args.numkeys; j++) {
     const z = writeZset(c, argv[j]);
     if (z === null) return;
     if (z === undefined || z.size === 0) continue;
-    const popped = popFrom(c, argv[j], z, where === 'MAX', count, 'keyed');
+    const popped = popFrom(c, argv[j], z, args.max, args.count, 'keyed');
     // Replayed as ZPOPMIN/ZPOPMAX with the count actually popped (Redis 7.0).
-    c.server.keyspace.effects.propagate(c.db.id, [where === 'MAX' ? 'ZPOPMAX' : 'ZPOPMIN', argv[j], String(popped)]);
+    propagatePop(c, argv[j], args.max, popped, true);
     return;
   }
   c.reply.nullArray();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blocking pops: BZPOPMIN BZPOPMAX BZMPOP
+
+/** What a client blocked on sorted sets waits to do (Redis's bpop.blockpos and count). */
+interface ZsetBlock {
+  max: boolean;
+  /** BZMPOP's COUNT; -1 for BZPOPMIN/BZPOPMAX (one member, replied as key, member, score). */
+  count: number;
+}
+
+/** serveClientsBlockedOnSortedSetKey, as the blocking framework's handler. */
+const ZSET_BLOCK: BlockHandler<ZsetBlock> = {
+  serve(c, key, p) {
+    const v = c.server.keyspace.lookupWrite(c.db, key);
+    if (v === undefined || typeof v !== 'object' || v.type !== 'zset') return false;
+    const z = v as ZSet;
+    if (z.size === 0) return false;
+    popBlocking(c, key, z, p);
+    return true;
+  },
+  timedOut(c) {
+    c.reply.nullArray();
+  },
+};
+
+/** Pops for a blocking command from a non-empty zset, replayed as ZPOPMIN/ZPOPMAX key [count]. */
+function popBlocking(c: Client, key: string, z: ZSet, p: ZsetBlock): void {
+  const single = p.count === -1;
+  const popped = popFrom(c, key, z, p.max, single ? 1 : p.count, single ? 'keyedFlat' : 'keyed');
+  propagatePop(c, key, p.max, popped, !single);
+}
+
+/**
+ * blockingGenericZpopCommand: pops from the first non-empty key of argv[from..from+numkeys) at
+ * once, or blocks on all of them (inside EXEC: a null array).
+ */
+function blockingZpop(c: Client, argv: string[], from: number, numkeys: number, timeoutArg: string, p: ZsetBlock): void {
+  const deadline = blockTimeoutOrReply(c, timeoutArg);
+  if (deadline === null) return;
+  for (let j = from; j < from + numkeys; j++) {
+    const z = writeZset(c, argv[j]);
+    if (z === null) return;
+    if (z === undefined || z.size === 0) continue;
+    popBlocking(c, argv[j], z, p);
+    return;
+  }
+  const blocking = c.server.blocking;
+  if (!blocking.canBlock(c)) {
+    c.reply.nullArray();
+    return;
+  }
+  blocking.block<ZsetBlock>(c, argv.slice(from, from + numkeys), deadline, ZSET_BLOCK, p);
+}
+
+/** BZPOPMIN key [key ...] timeout */
+function bzpopminCommand(c: Client, argv: string[]): void {
+  blockingZpop(c, argv, 1, argv.length - 2, argv[argv.length - 1], { max: false, count: -1 });
+}
+
+/** BZPOPMAX key [key ...] timeout */
+function bzpopmaxCommand(c: Client, argv: string[]): void {
+  blockingZpop(c, argv, 1, argv.length - 2, argv[argv.length - 1], { max: true, count: -1 });
+}
+
+/** BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count] */
+function bzmpopCommand(c: Client, argv: string[]): void {
+  const args = parseMpop(c, argv, 2);
+  if (args === null) return;
+  blockingZpop(c, argv, 3, args.numkeys, argv[1], { max: args.max, count: args.count });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -886,6 +997,60 @@ function zintercardCommand(c: Client, argv: string[]): void {
   setAlgebra(c, argv, 1, 'inter', null, true);
 }
 
+// ---------------------------------------------------------------------------------------------
+// ZSCAN
+
+/** 2^62, double2ll's bound (LLONG_MAX/2 as a double). */
+const LISTPACK_INT_SCORE_MAX = 2 ** 62;
+
+/**
+ * The score as a listpack holds it (d2string, and "-0" reads back as 0): integral scores within
+ * ±2^62 in plain digits, others as "%.17g". A skiplist's are replied from the double ("%.17Lg",
+ * the same text as "%.17g").
+ */
+function listpackScore(score: number): string {
+  if (Number.isInteger(score) && Math.abs(score) <= LISTPACK_INT_SCORE_MAX) return formatInt(score);
+  return formatDouble(score);
+}
+
+/**
+ * ZSCAN key cursor [MATCH pattern] [COUNT count]: member, score pairs (scores as bulk strings, in
+ * RESP3 too). A set in the listpack encoding is returned whole with cursor 0, in order, whatever
+ * the cursor, as Redis does; a larger one walks its member Map with the keyspace SCAN's cursors
+ * (Keyspace.scanMap), and so with SCAN's guarantee across changes between calls.
+ */
+function zscanCommand(c: Client, argv: string[]): void {
+  const cursor = parseScanCursor(argv[2]);
+  if (cursor === null) {
+    c.reply.error('ERR invalid cursor');
+    return;
+  }
+  const z = readZset(c, argv[1]);
+  if (z === null) return;
+  if (z === undefined) {
+    replyEmptyScan(c);
+    return;
+  }
+  const opts = parseScanOptions(c, argv);
+  if (opts === null) return;
+  const items: string[] = [];
+  let next = 0;
+  if (!z.converted) {
+    for (const m of z.entries()) items.push(m.member, listpackScore(m.score));
+  } else {
+    next = c.server.keyspace.scanMap(c.db, z.members(), cursor, opts.count, items);
+    // The walk gave members; interleave their scores from the end so each slot is read once.
+    const n = items.length;
+    items.length = n * 2;
+    for (let i = n - 1; i >= 0; i--) {
+      const member = items[i];
+      items[i * 2] = member;
+      items[i * 2 + 1] = formatDouble(z.score(member)!);
+    }
+  }
+  replyScan(c, next, items, opts.pattern, true);
+}
+
 // DEBUG DIGEST (xorObjectDigest): per member, a fresh digest of mix(member) mix(score as %.17g).
 registerValueDigest('zset', (digest, value) => {
   for (const m of (value as ZSet).entries()) {
@@ -920,7 +1085,11 @@ export const commands = [
   { name: 'zpopmin', arity: -2, flags: ['write', 'fast'], acl: ['sortedset'], keys: [1, 1, 1], run: zpopminCommand },
   { name: 'zpopmax', arity: -2, flags: ['write', 'fast'], acl: ['sortedset'], keys: [1, 1, 1], run: zpopmaxCommand },
   { name: 'zmpop', arity: -4, flags: ['write', 'movablekeys'], acl: ['sortedset'], keys: [0, 0, 0], run: zmpopCommand },
+  { name: 'bzpopmin', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], acl: ['sortedset'], keys: [1, -2, 1], run: bzpopminCommand },
+  { name: 'bzpopmax', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], acl: ['sortedset'], keys: [1, -2, 1], run: bzpopmaxCommand },
+  { name: 'bzmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], acl: ['sortedset'], keys: [0, 0, 0], run: bzmpopCommand },
   { name: 'zrandmember', arity: -2, flags: ['readonly'], acl: ['sortedset'], keys: [1, 1, 1], run: zrandmemberCommand },
+  { name: 'zscan', arity: -3, flags: ['readonly'], acl: ['sortedset'], keys: [1, 1, 1], run: zscanCommand },
   { name: 'zunion', arity: -3, flags: ['readonly', 'movablekeys'], acl: ['sortedset'], keys: [0, 0, 0], run: zunionCommand },
   { name: 'zinter', arity: -3, flags: ['readonly', 'movablekeys'], acl: ['sortedset'], keys: [0, 0, 0], run: zinterCommand },
   { name: 'zdiff', arity: -3, flags: ['readonly', 'movablekeys'], acl: ['sortedset'], keys: [0, 0, 0], run: zdiffCommand },

@@ -397,7 +397,15 @@ export class Keyspace {
 
   /** One SCAN call over the keys of `db`; see ScanCursors. */
   scan(db: Db, cursor: number, count: number, out: string[]): number {
-    return this.scans.step(db, cursor, count, out);
+    return this.scans.step(db, db.dict, cursor, count, out);
+  }
+
+  /**
+   * One ZSCAN-style call over the keys of a collection's Map in `db`, with SCAN's cursors and
+   * guarantee (see ScanCursors); FLUSHDB/SWAPDB of `db` drop its walks as they drop SCAN's.
+   */
+  scanMap(db: Db, map: ReadonlyMap<string, unknown>, cursor: number, count: number, out: string[]): number {
+    return this.scans.step(db, map, cursor, count, out);
   }
 
   /** Empties one database; returns the number of keys removed. */
@@ -471,8 +479,11 @@ const SCAN_CURSOR_LIMIT = 4096;
 
 interface ScanWalk {
   db: Db;
-  /** The dict walked: SWAPDB moves dicts between dbs, and a walk belongs to one dict. */
-  dict: Map<string, Value>;
+  /**
+   * The Map walked: the db's dict (SWAPDB moves dicts between dbs, and a walk belongs to one
+   * dict), or a collection's (ZSCAN of a large sorted set).
+   */
+  dict: ReadonlyMap<string, unknown>;
   keys: Iterator<string>;
   /** The next key, read ahead to know whether the walk is over; re-checked when returned. */
   pending: string | undefined;
@@ -512,15 +523,18 @@ export class ScanCursors {
 
   constructor(private readonly limit = SCAN_CURSOR_LIMIT) {}
 
-  /** Appends up to `count` keys of `db` to `out`; returns the cursor to continue with, 0 at the end. */
-  step(db: Db, cursor: number, count: number, out: string[]): number {
+  /**
+   * Appends up to `count` keys of `dict` (the keys of `db`, or a collection in it) to `out`;
+   * returns the cursor to continue with, 0 at the end. A cursor issued for another Map restarts.
+   */
+  step(db: Db, dict: ReadonlyMap<string, unknown>, cursor: number, count: number, out: string[]): number {
     let walk = cursor === 0 ? undefined : this.walks.get(cursor);
     if (walk !== undefined) this.walks.delete(cursor);
-    if (walk === undefined || walk.db !== db || walk.dict !== db.dict) {
-      walk = { db, dict: db.dict, keys: db.dict.keys(), pending: undefined };
+    if (walk === undefined || walk.db !== db || walk.dict !== dict) {
+      walk = { db, dict, keys: dict.keys(), pending: undefined };
     }
     let n = 0;
-    if (walk.pending !== undefined && db.dict.has(walk.pending)) {
+    if (walk.pending !== undefined && dict.has(walk.pending)) {
       out.push(walk.pending);
       n++;
     }

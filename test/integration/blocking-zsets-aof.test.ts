@@ -1,0 +1,91 @@
+/*
+ * Served and immediate BZPOPMIN/BZPOPMAX/BZMPOP reach the append-only log as ZPOPMIN/ZPOPMAX
+ * key [count], exactly as redis-server 7.0 logs them, and replaying the log rebuilds the same sets.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer, type RunningServer } from '../helpers/server.js';
+import { RawClient, encodeCommand } from '../helpers/resp.js';
+import { decodeRecords } from '../../storage/aof/records.js';
+
+const AOF = ['--appendonly', 'yes', '--appendfsync', 'always'];
+const KEYS = ['q', 'm', 't', 'x'];
+
+async function block(c: RawClient, ...argv: string[]): Promise<void> {
+  c.write(Buffer.concat([encodeCommand(['PING']), encodeCommand(argv)]));
+  expect(await c.readReply()).toBe('+PONG\r\n');
+}
+
+/** Runs the scenario; returns every reply and the final contents of every key. */
+async function scenario(port: number): Promise<string[]> {
+  const conns = await Promise.all([0, 1, 2].map(() => RawClient.connect(port)));
+  const [a, b, c] = conns;
+  const out: string[] = [];
+  await block(a, 'BZPOPMIN', 'q', '0');
+  await block(c, 'BZMPOP', '0', '2', 'none', 'q', 'MAX', 'COUNT', '5');
+  await b.call('ZADD', 'q', '1', 'a', '2', 'b', '3', 'c');
+  out.push(await a.readReply(), await c.readReply());
+  await block(a, 'BZPOPMAX', 't', '0');
+  await b.call('MULTI');
+  await b.call('ZADD', 't', '1', 'x', '2', 'y');
+  await b.call('EXEC');
+  out.push(await a.readReply());
+  // Answered at once: logged as the plain pop.
+  await b.call('ZADD', 'm', '5', 'five', '6', 'six', '7', 'seven');
+  out.push(await a.call('BZPOPMIN', 'm', '0'));
+  out.push(await a.call('BZMPOP', '0', '1', 'm', 'MIN', 'COUNT', '9'));
+  await b.call('ZADD', 'x', '1', 'keep');
+  for (const k of KEYS) out.push(await b.call('ZRANGE', k, '0', '-1', 'WITHSCORES'));
+  for (const x of conns) x.close();
+  return out;
+}
+
+function loggedCommands(dir: string): string[][] {
+  const file = path.join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof');
+  const decoded = decodeRecords(fs.readFileSync(file));
+  expect(decoded.status).toBe('ok');
+  return decoded.records.map((r) => r.argv);
+}
+
+describe('blocking sorted-set pops and the append-only log', () => {
+  const servers: RunningServer[] = [];
+  const dirs: string[] = [];
+
+  function tempDir(): string {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bzpop-aof-'));
+    dirs.push(d);
+    return d;
+  }
+
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await s.stop('SIGKILL');
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('blocking zset pops are logged as ZPOPMIN/ZPOPMAX as Redis logs them, and a restart gives the same sets', async () => {
+    const [sdir, rdir] = [tempDir(), tempDir()];
+    const [s, r] = await Promise.all([startServer({ dir: sdir, args: AOF }), startServer({ dir: rdir, redis: true, args: AOF })]);
+    servers.push(s, r);
+    const [fromStrata, fromRedis] = await Promise.all([scenario(s.port), scenario(r.port)]);
+    expect(fromStrata).toEqual(fromRedis);
+
+    const logged = loggedCommands(sdir);
+    expect(logged).toEqual(loggedCommands(rdir));
+    const names = logged.map((argv) => argv[0]);
+    for (const blocking of ['BZPOPMIN', 'BZPOPMAX', 'BZMPOP']) expect(names).not.toContain(blocking);
+    expect(logged).toContainEqual(['ZPOPMIN', 'q']);
+    expect(logged).toContainEqual(['ZPOPMAX', 'q', '2']);
+    expect(logged).toContainEqual(['ZPOPMIN', 'm', '2']);
+
+    await s.stop('SIGKILL');
+    const again = await startServer({ dir: sdir, args: AOF });
+    servers.push(again);
+    const c = await RawClient.connect(again.port);
+    const after: string[] = [];
+    for (const k of KEYS) after.push(await c.call('ZRANGE', k, '0', '-1', 'WITHSCORES'));
+    c.close();
+    expect(after).toEqual(fromStrata.slice(-KEYS.length));
+  });
+});
