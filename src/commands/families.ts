@@ -12,10 +12,11 @@ import { commands as functions } from './functions.js';
 import { commands as hashes } from './hashes.js';
 import { commands as keys } from './keys.js';
 import { commands as persistence } from './persistence.js';
+import { commands as pubsub } from './pubsub.js';
 import { commands as server } from './server.js';
 import { commands as sets } from './sets.js';
 import { commands as strings } from './strings.js';
 import { commands as transactions } from './transactions.js';
 import { commands as zsets } from './zsets.js';
 
-export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [connection, client, strings, keys, hashes, sets, transactions, config, server, command, debug, functions, zsets, persistence];
+export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [connection, client, strings, keys, hashes, sets, transactions, config, server, command, debug, functions, zsets, persistence, pubsub];

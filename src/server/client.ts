@@ -14,6 +14,7 @@ import type { Db } from '../keyspace/db.js';
 import type { KeyWatcher } from '../keyspace/effects.js';
 import type { CommandEntry } from '../commands/registry.js';
 import type { Server } from './server.js';
+import type { ClientTracking } from './tracking.js';
 
 export interface QueuedCommand {
   cmd: CommandEntry;
@@ -52,6 +53,10 @@ export class Client implements KeyWatcher {
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();
   readonly shardChannels = new Set<string>();
+  /** CLIENT TRACKING state; null while tracking is off. */
+  tracking: ClientTracking | null = null;
+  /** When pending output first passed the soft output buffer limit (unix s; 0: it is under). */
+  softLimitReachedAt = 0;
   /**
    * Blocked: the client's input is not processed (its bytes stay in the parser) until it is
    * unblocked. `postponed` holds the command that waits for a CLIENT PAUSE to end.

@@ -35,6 +35,9 @@ import type { AppendOnlyFile } from './persistence.js';
 import { processMemory } from './memory.js';
 import { FunctionStore } from '../keyspace/functions.js';
 import { sdsRepr } from '../types/repr.js';
+import { PubSub } from './pubsub.js';
+import { Tracking } from './tracking.js';
+import type { BufferLimit } from '../config/special.js';
 
 export const STRATA_VERSION = '0.1.0';
 /** The Redis version strata presents to clients (INFO redis_version, HELLO version). */
@@ -137,6 +140,10 @@ export class Server {
   readonly clientResetHooks: Array<(c: Client) => void> = [];
 
   readonly snapshots: Snapshots;
+  readonly pubsub: PubSub;
+  readonly tracking: Tracking;
+  /** The client whose top-level command is running (Redis's current_client); null between commands. */
+  currentClient: Client | null = null;
 
   private readonly listeners: net.Server[] = [];
   private nextClientId = 1;
@@ -158,6 +165,8 @@ export class Server {
     this.keyspace = new Keyspace(config.getNumber('databases'));
     this.activeExpire = new ActiveExpire(this.keyspace);
     this.snapshots = new Snapshots(this);
+    this.pubsub = new PubSub(this);
+    this.tracking = new Tracking(this);
     this.log = createLogger(config.getString('loglevel'), config.getString('logfile'));
     this.protoMaxBulkLen = config.getNumber('proto-max-bulk-len');
     this.queryBufferLimit = config.getNumber('client-query-buffer-limit');
@@ -175,6 +184,8 @@ export class Server {
     this.slowlog.trim();
     this.keyspace.effects.notifyFlags = parseNotifyFlags(cfg.getString('notify-keyspace-events'));
     this.keyspace.lazyExpireUnlink = cfg.getBool('lazyfree-lazy-expire');
+    this.pubsub.setLimits(cfg.getValue<readonly BufferLimit[]>('client-output-buffer-limit'));
+    this.tracking.maxKeys = cfg.getNumber('tracking-table-max-keys');
     this.latency.thresholdMs = cfg.getNumber('latency-monitor-threshold');
     // Directives the config table may not carry yet keep Redis's defaults.
     if (cfg.directive('latency-tracking')) this.latencyTracking = cfg.getBool('latency-tracking');
@@ -334,6 +345,8 @@ export class Server {
     if (c.closed) return;
     c.closed = true;
     c.unwatchAll();
+    this.pubsub.forget(c);
+    this.tracking.disable(c);
     this.monitors.delete(c);
     this.clients.delete(c.id);
     if (c.blocked) {
