@@ -18,7 +18,7 @@
 
 import type { Value } from '../types/object.js';
 import { Effects, type KeyWatcher } from './effects.js';
-import { NOTIFY_EXPIRED, NOTIFY_KEY_MISS } from './notify.js';
+import { NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from './notify.js';
 
 export class Db {
   // Not readonly: SWAPDB exchanges the maps of two databases in O(1).
@@ -111,10 +111,15 @@ export class Keyspace {
     return db.dict.get(key);
   }
 
-  /** Adds or overwrites a key. The TTL is cleared unless `keepTtl` (Redis's setKey). */
+  /**
+   * Adds or overwrites a key. The TTL is cleared unless `keepTtl` (Redis's setKey). A key that did
+   * not exist is announced with a "new" event, as Redis's dbAdd (not while loading a dataset).
+   */
   setKey(db: Db, key: string, value: Value, keepTtl = false): void {
     if (this.observer !== null) this.observer.beforeChange(db.id, key);
+    const size = db.dict.size;
     db.dict.set(key, value);
+    if (db.dict.size > size && !this.loading) this.effects.notify(NOTIFY_NEW, 'new', key, db.id);
     if (!keepTtl && db.expires.size !== 0) db.expires.delete(key);
   }
 

@@ -24,7 +24,6 @@ import { createLogger, setLogLevel, type Logger } from './log.js';
 import { Config } from '../config/config.js';
 import { Keyspace } from '../keyspace/db.js';
 import { ActiveExpire } from '../keyspace/expire.js';
-import { parseNotifyFlags } from '../keyspace/notify.js';
 import { CommandTable } from '../commands/registry.js';
 import { processCommand } from '../commands/dispatch.js';
 import { Snapshots } from './snapshots.js';
@@ -182,7 +181,8 @@ export class Server {
     this.slowlog.thresholdUsec = cfg.getNumber('slowlog-log-slower-than');
     this.slowlog.maxLen = cfg.getNumber('slowlog-max-len');
     this.slowlog.trim();
-    this.keyspace.effects.notifyFlags = parseNotifyFlags(cfg.getString('notify-keyspace-events'));
+    // The flags themselves: their text form hides 'n' behind 'A', as Redis's CONFIG GET does.
+    this.keyspace.effects.notifyFlags = cfg.getValue<number>('notify-keyspace-events');
     this.keyspace.lazyExpireUnlink = cfg.getBool('lazyfree-lazy-expire');
     this.pubsub.setLimits(cfg.getValue<readonly BufferLimit[]>('client-output-buffer-limit'));
     this.tracking.maxKeys = cfg.getNumber('tracking-table-max-keys');
