@@ -1,7 +1,7 @@
 /*
  * Pub/sub over the wire: byte-for-byte transcripts against redis-server 7.0.15 (RESP2 subscribed
- * mode, RESP3 pushes, patterns, sharded channels, PUBSUB introspection, bad input), ioredis as a
- * RESP2 client library, and the output buffer limit that disconnects a subscriber that does not
+ * mode, RESP3 pushes, patterns, sharded channels, PUBSUB introspection, bad input), ioredis in
+ * RESP2 and RESP3, and the output buffer limit that disconnects a subscriber that does not
  * read.
  */
 
@@ -9,61 +9,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { RawClient } from '../helpers/resp.js';
-
-const MARK = 'end-of-transcript';
-
-/**
- * Sends the requests, then a PING carrying a marker, and returns everything received up to the
- * marker's reply: the replies, pushes and messages in the order they arrived.
- */
-async function transcript(client: RawClient, requests: readonly string[][]): Promise<string> {
-  for (const argv of requests) client.send(...argv);
-  client.send('PING', MARK);
-  let out = '';
-  for (;;) {
-    const reply = await client.readReply();
-    out += reply;
-    if (reply.includes(MARK)) return out;
-  }
-}
-
-/** A scenario: named connections, then steps each run by one connection (transcripts compared). */
-type Step = [connection: string, requests: string[][]];
-
-interface Side {
-  server: RunningServer;
-}
-
-async function runScenario(port: number, connections: string[], steps: readonly Step[]): Promise<string[]> {
-  const clients = new Map<string, RawClient>();
-  for (const name of connections) clients.set(name, await RawClient.connect(port));
-  try {
-    const out: string[] = [];
-    // HELLO's reply carries the connection id, which differs between the servers.
-    for (const [name, requests] of steps) out.push(`${name}: ${(await transcript(clients.get(name)!, requests)).replace(/(\$2\r\nid\r\n):\d+/g, '$1:ID')}`);
-    return out;
-  } finally {
-    for (const c of clients.values()) c.close();
-  }
-}
+import { runScenario, type Step } from '../helpers/transcripts.js';
 
 describe('pub/sub transcripts against redis-server', () => {
-  let strata: Side;
-  let redis: Side;
+  let strata: RunningServer;
+  let redis: RunningServer;
 
   beforeAll(async () => {
-    const [s, r] = await Promise.all([startServer(), startServer({ redis: true })]);
-    strata = { server: s };
-    redis = { server: r };
+    [strata, redis] = await Promise.all([startServer(), startServer({ redis: true })]);
   });
 
   afterAll(async () => {
-    await Promise.all([strata.server.stop(), redis.server.stop()]);
+    await Promise.all([strata.stop(), redis.stop()]);
   });
 
   async function expectSame(connections: string[], steps: readonly Step[]): Promise<void> {
-    const expected = await runScenario(redis.server.port, connections, steps);
-    const actual = await runScenario(strata.server.port, connections, steps);
+    const expected = await runScenario(redis.port, connections, steps);
+    const actual = await runScenario(strata.port, connections, steps);
     expect(actual).toEqual(expected);
   }
 
@@ -243,9 +205,9 @@ describe('pub/sub transcripts against redis-server', () => {
   });
 
   it('a disconnected subscriber is forgotten', async () => {
-    for (const side of [strata, redis]) {
-      const sub = await RawClient.connect(side.server.port);
-      const other = await RawClient.connect(side.server.port);
+    for (const server of [strata, redis]) {
+      const sub = await RawClient.connect(server.port);
+      const other = await RawClient.connect(server.port);
       await sub.call('SUBSCRIBE', 'gone');
       sub.close();
       let count = '';
@@ -258,68 +220,70 @@ describe('pub/sub transcripts against redis-server', () => {
   });
 });
 
-describe('pub/sub with ioredis (RESP2)', () => {
-  let server: RunningServer;
-  let sub: Redis;
-  let pub: Redis;
+for (const protocol of [2, 3] as const) {
+  describe(`pub/sub with ioredis (RESP${protocol})`, () => {
+    let server: RunningServer;
+    let sub: Redis;
+    let pub: Redis;
 
-  beforeAll(async () => {
-    server = await startServer();
-    sub = new Redis({ port: server.port, host: '127.0.0.1' });
-    pub = new Redis({ port: server.port, host: '127.0.0.1' });
-  });
-
-  afterAll(async () => {
-    sub.disconnect();
-    pub.disconnect();
-    await server.stop();
-  });
-
-  it('delivers messages and pattern messages in publish order', async () => {
-    const got: string[] = [];
-    const done = new Promise<void>((resolve) => {
-      sub.on('message', (channel: string, message: string) => {
-        got.push(`message ${channel} ${message}`);
-        if (got.length === 4) resolve();
-      });
-      sub.on('pmessage', (pattern: string, channel: string, message: string) => {
-        got.push(`pmessage ${pattern} ${channel} ${message}`);
-        if (got.length === 4) resolve();
-      });
+    beforeAll(async () => {
+      server = await startServer();
+      sub = new Redis({ port: server.port, host: '127.0.0.1', protocol });
+      pub = new Redis({ port: server.port, host: '127.0.0.1', protocol });
     });
-    expect(await sub.subscribe('chat', 'alerts')).toBe(2);
-    expect(await sub.psubscribe('al*')).toBe(3);
-    expect(await pub.publish('chat', 'hello')).toBe(1);
-    expect(await pub.publish('alerts', 'fire')).toBe(2);
-    expect(await pub.publish('nobody', 'x')).toBe(0);
-    expect(await pub.publish('almost', 'y')).toBe(1);
-    await done;
-    expect(got).toEqual(['message chat hello', 'message alerts fire', 'pmessage al* alerts fire', 'pmessage al* almost y']);
-    expect(await pub.pubsub('NUMSUB', 'chat', 'alerts')).toEqual(['chat', 1, 'alerts', 1]);
-    expect(await pub.pubsub('NUMPAT')).toBe(1);
-    expect((await pub.pubsub('CHANNELS')) as string[]).toEqual(expect.arrayContaining(['chat', 'alerts']));
-    await sub.unsubscribe('chat', 'alerts');
-    await sub.punsubscribe('al*');
-    expect(await pub.pubsub('NUMSUB', 'chat')).toEqual(['chat', 0]);
-  });
 
-  it('INFO counts channels and patterns, CLIENT LIST marks subscribers', async () => {
-    const other = new Redis({ port: server.port, host: '127.0.0.1' });
-    try {
-      await other.subscribe('i1', 'i2');
-      await other.psubscribe('p*');
-      await other.ssubscribe('s1');
-      const info = await pub.info('stats');
-      expect(info).toContain('pubsub_channels:2\r\n');
-      expect(info).toContain('pubsub_patterns:1\r\n');
-      expect(info).toContain('pubsubshard_channels:1\r\n');
-      const list = (await pub.client('LIST', 'TYPE', 'pubsub')) as string;
-      expect(list).toMatch(/flags=P .*sub=2 psub=1 ssub=1/);
-    } finally {
-      other.disconnect();
-    }
+    afterAll(async () => {
+      sub.disconnect();
+      pub.disconnect();
+      await server.stop();
+    });
+
+    it('delivers messages and pattern messages in publish order', async () => {
+      const got: string[] = [];
+      const done = new Promise<void>((resolve) => {
+        sub.on('message', (channel: string, message: string) => {
+          got.push(`message ${channel} ${message}`);
+          if (got.length === 4) resolve();
+        });
+        sub.on('pmessage', (pattern: string, channel: string, message: string) => {
+          got.push(`pmessage ${pattern} ${channel} ${message}`);
+          if (got.length === 4) resolve();
+        });
+      });
+      expect(await sub.subscribe('chat', 'alerts')).toBe(2);
+      expect(await sub.psubscribe('al*')).toBe(3);
+      expect(await pub.publish('chat', 'hello')).toBe(1);
+      expect(await pub.publish('alerts', 'fire')).toBe(2);
+      expect(await pub.publish('nobody', 'x')).toBe(0);
+      expect(await pub.publish('almost', 'y')).toBe(1);
+      await done;
+      expect(got).toEqual(['message chat hello', 'message alerts fire', 'pmessage al* alerts fire', 'pmessage al* almost y']);
+      expect(await pub.pubsub('NUMSUB', 'chat', 'alerts')).toEqual(['chat', 1, 'alerts', 1]);
+      expect(await pub.pubsub('NUMPAT')).toBe(1);
+      expect((await pub.pubsub('CHANNELS')) as string[]).toEqual(expect.arrayContaining(['chat', 'alerts']));
+      await sub.unsubscribe('chat', 'alerts');
+      await sub.punsubscribe('al*');
+      expect(await pub.pubsub('NUMSUB', 'chat')).toEqual(['chat', 0]);
+    });
+
+    it('INFO counts channels and patterns, CLIENT LIST marks subscribers', async () => {
+      const other = new Redis({ port: server.port, host: '127.0.0.1', protocol });
+      try {
+        await other.subscribe('i1', 'i2');
+        await other.psubscribe('p*');
+        await other.ssubscribe('s1');
+        const info = await pub.info('stats');
+        expect(info).toContain('pubsub_channels:2\r\n');
+        expect(info).toContain('pubsub_patterns:1\r\n');
+        expect(info).toContain('pubsubshard_channels:1\r\n');
+        const list = (await pub.client('LIST', 'TYPE', 'pubsub')) as string;
+        expect(list).toMatch(/flags=P .*sub=2 psub=1 ssub=1/);
+      } finally {
+        other.disconnect();
+      }
+    });
   });
-});
+}
 
 describe('slow subscribers and client-output-buffer-limit pubsub', () => {
   /**
