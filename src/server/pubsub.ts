@@ -42,6 +42,9 @@ interface OutputLimit {
 
 const NO_LIMIT: OutputLimit = { hard: 0, soft: 0, seconds: 0 };
 
+/** '>': a RESP3 push has the header of a RESP2 array with this type byte. */
+const PUSH_TYPE = 0x3e;
+
 function bulk(s: string): string {
   return '$' + s.length + '\r\n' + s + '\r\n';
 }
@@ -155,31 +158,42 @@ export class PubSub {
     let overLimit: Client[] | null = null;
     const subscribers = this.table(kind).get(channel);
     if (subscribers !== undefined) {
-      const tail = bulk(kind.messageWord) + bulk(channel) + bulk(message);
-      const resp2 = '*3\r\n' + tail;
-      const resp3 = '>3\r\n' + tail;
-      for (const c of subscribers) {
-        c.reply.raw(c.reply.resp === 2 ? resp2 : resp3);
-        if (this.delivered(c)) (overLimit ??= []).push(c);
-        receivers++;
-      }
+      const frame = Buffer.from('*3\r\n' + bulk(kind.messageWord) + bulk(channel) + bulk(message), 'latin1');
+      overLimit = this.deliverEach(subscribers, frame, overLimit);
+      receivers += subscribers.size;
     }
     if (!kind.shard && this.patterns.size > 0) {
       const tail = bulk(channel) + bulk(message);
       for (const [pattern, clients] of this.patterns) {
         if (!globMatch(pattern, channel)) continue;
-        const body = '$8\r\npmessage\r\n' + bulk(pattern) + tail;
-        const resp2 = '*4\r\n' + body;
-        const resp3 = '>4\r\n' + body;
-        for (const c of clients) {
-          c.reply.raw(c.reply.resp === 2 ? resp2 : resp3);
-          if (this.delivered(c)) (overLimit ??= []).push(c);
-          receivers++;
-        }
+        const frame = Buffer.from('*4\r\n$8\r\npmessage\r\n' + bulk(pattern) + tail, 'latin1');
+        overLimit = this.deliverEach(clients, frame, overLimit);
+        receivers += clients.size;
       }
     }
     if (overLimit !== null) for (const c of overLimit) this.disconnectOverLimit(c);
     return receivers;
+  }
+
+  /**
+   * Copies one message, encoded once as a RESP2 array, into each client's output (a push for RESP3
+   * clients: the same bytes but the type). Returns `overLimit` plus the clients now over their limit.
+   */
+  private deliverEach(clients: ReadonlySet<Client>, frame: Buffer, overLimit: Client[] | null): Client[] | null {
+    let push: Buffer | null = null;
+    for (const c of clients) {
+      if (c.reply.resp === 2) {
+        c.reply.rawBytes(frame);
+      } else {
+        if (push === null) {
+          push = Buffer.from(frame);
+          push[0] = PUSH_TYPE;
+        }
+        c.reply.rawBytes(push);
+      }
+      if (this.delivered(c)) (overLimit ??= []).push(c);
+    }
+    return overLimit;
   }
 
   /**

@@ -317,7 +317,10 @@ export class Server {
     const pending = this.pending;
     this.pending = [];
     const gate = this.replyGate !== null && this.replyGate.holdReplies() ? this.replyGate : null;
-    for (const c of pending) {
+    // Last queued first, as Redis's clients_pending_write: a publisher's reply goes out before the
+    // messages it fanned out, so its next requests overlap with their delivery.
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const c = pending[i];
       c.pendingFlush = false;
       if (c.closed) continue;
       const out = c.reply.length > 0 ? c.reply.take() : null;
