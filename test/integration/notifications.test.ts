@@ -279,6 +279,28 @@ describe('keyspace notifications against redis-server', () => {
     }
   }
 
+  it('hash field expiry (a Redis 7.4 addition) publishes hexpire, then hexpired and del when the last field goes', async () => {
+    const requests = [
+      ['HSET', 'h', 'f', 'v', 'g', 'w'],
+      ['HPEXPIRE', 'h', '1', 'FIELDS', '1', 'f'],
+      ['HPEXPIRE', 'h', '100000', 'FIELDS', '1', 'g'],
+      ['HPERSIST', 'h', 'FIELDS', '1', 'g'],
+      ['HPEXPIRE', 'h', '1', 'FIELDS', '1', 'g'],
+      ['DEBUG', 'SLEEP', '0.01'],
+      ['HGETALL', 'h'],
+    ];
+    expect(await eventsOf(strata, 'Eghn', requests)).toEqual([
+      '__keyevent@0__:new h',
+      '__keyevent@0__:hset h',
+      '__keyevent@0__:hexpire h',
+      '__keyevent@0__:hexpire h',
+      '__keyevent@0__:hpersist h',
+      '__keyevent@0__:hexpire h',
+      '__keyevent@0__:hexpired h',
+      '__keyevent@0__:del h',
+    ]);
+  });
+
   it('every family sequence produces events with KEA (the comparison is not vacuous)', async () => {
     for (const requests of Object.values(FAMILIES)) expect((await eventsOf(redis, 'KEA', requests)).length).toBeGreaterThan(4);
   });

@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { RawClient } from '../helpers/resp.js';
 import { runScenario, type Step } from '../helpers/transcripts.js';
+import { InProcessServer } from '../helpers/inprocess.js';
 
 describe('pub/sub transcripts against redis-server', () => {
   let strata: RunningServer;
@@ -284,6 +285,21 @@ for (const protocol of [2, 3] as const) {
     });
   });
 }
+
+describe('PUBLISH and the log', () => {
+  it('PUBLISH and SPUBLISH change no data and are not propagated (Redis sends them to replicas only, never to the AOF)', () => {
+    const ips = new InProcessServer();
+    const capture = ips.capturePropagation();
+    const sub = ips.connect();
+    const pub = ips.connect();
+    expect(sub.call('SUBSCRIBE', 'ch')).toBe('*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n');
+    expect(pub.call('PUBLISH', 'ch', 'm')).toBe(':1\r\n');
+    expect(pub.call('SPUBLISH', 'ch', 'm')).toBe(':0\r\n');
+    expect(pub.call('SET', 'k', 'v')).toBe('+OK\r\n');
+    expect(capture.commands()).toEqual([['SET', 'k', 'v']]);
+    expect(sub.takeOutput()).toBe('*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$1\r\nm\r\n');
+  });
+});
 
 describe('slow subscribers and client-output-buffer-limit pubsub', () => {
   /**
