@@ -24,10 +24,14 @@ export function processCommand(c: Client, argv: string[]): void {
     const skipThis = c.skipNextReply;
     c.skipNextReply = false;
     const mark = c.reply.length;
+    // Pushes are not replies: they are held aside and survive the drop.
+    const held: Buffer[] = (c.heldPushes = []);
     checkAndRun(c, argv);
+    c.heldPushes = null;
     // A postponed command has not run yet: its reply is dropped when it does.
     if (c.postponed === argv) c.skipNextReply = skipThis;
     else if (skipThis || c.replyMode === 'off') c.reply.truncate(mark);
+    for (const push of held) c.reply.rawBytes(push);
   }
   if (c.tracking !== null) c.server.tracking.requestDone(c);
 }

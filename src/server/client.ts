@@ -55,6 +55,11 @@ export class Client implements KeyWatcher {
   readonly shardChannels = new Set<string>();
   /** CLIENT TRACKING state; null while tracking is off. */
   tracking: ClientTracking | null = null;
+  /**
+   * Pushes (pub/sub, invalidations) for this client while its own command runs under CLIENT REPLY
+   * OFF / SKIP: the command's output is dropped, these are written after it. Null otherwise.
+   */
+  heldPushes: Buffer[] | null = null;
   /** When pending output first passed the soft output buffer limit (unix s; 0: it is under). */
   softLimitReachedAt = 0;
   /**

@@ -88,12 +88,9 @@ export class PubSub {
 
   /** [word, name or null, count]: the reply to each (un)subscribed channel or pattern. */
   private replySubscription(c: Client, word: string, name: string | null, count: number): void {
-    const r = c.reply;
-    r.push(3);
-    r.bulk(word);
-    if (name === null) r.nullBulk();
-    else r.bulk(name);
-    r.integer(count);
+    const resp3 = c.reply.resp === 3;
+    const nameField = name !== null ? bulk(name) : resp3 ? '_\r\n' : '$-1\r\n';
+    writePush(c, (resp3 ? '>3\r\n' : '*3\r\n') + bulk(word) + nameField + ':' + count + '\r\n');
   }
 
   subscribe(c: Client, channel: string, kind: ChannelKind): void {
@@ -183,13 +180,13 @@ export class PubSub {
     let push: Buffer | null = null;
     for (const c of clients) {
       if (c.reply.resp === 2) {
-        c.reply.rawBytes(frame);
+        writePush(c, frame);
       } else {
         if (push === null) {
           push = Buffer.from(frame);
           push[0] = PUSH_TYPE;
         }
-        c.reply.rawBytes(push);
+        writePush(c, push);
       }
       if (this.delivered(c)) (overLimit ??= []).push(c);
     }
@@ -225,6 +222,17 @@ export class PubSub {
     this.server.log.warn(`Client ${clientInfoLine(c, null)} scheduled to be closed ASAP for overcoming of output buffer limits.`);
     this.server.closeClient(c);
   }
+}
+
+/**
+ * Appends a push (a message, a subscription reply, an invalidation) to the client's output. While
+ * the client's own command runs under CLIENT REPLY OFF / SKIP its replies are dropped afterwards,
+ * but pushes are not (Redis's CLIENT_PUSHING): they are held aside and written after the drop.
+ */
+export function writePush(c: Client, data: string | Buffer): void {
+  if (c.heldPushes !== null) c.heldPushes.push(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+  else if (typeof data === 'string') c.reply.raw(data);
+  else c.reply.rawBytes(data);
 }
 
 function addTo(table: Map<string, Set<Client>>, name: string, c: Client): void {

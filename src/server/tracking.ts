@@ -24,6 +24,7 @@ import type { Client } from './client.js';
 import type { Server } from './server.js';
 import type { CommandEntry } from '../commands/registry.js';
 import { getKeys } from '../commands/getkeys.js';
+import { writePush } from './pubsub.js';
 
 /** A tracking client's CLIENT TRACKING options and state. */
 export interface ClientTracking {
@@ -297,15 +298,15 @@ export class Tracking {
       if (redirect === undefined) {
         t.brokenRedirect = true;
         if (c.reply.resp === 3) {
-          c.reply.raw('>2\r\n$21\r\ntracking-redir-broken\r\n:' + t.redirect + '\r\n');
+          writePush(c, '>2\r\n$21\r\ntracking-redir-broken\r\n:' + t.redirect + '\r\n');
           this.delivered(c);
         }
         return;
       }
       target = redirect;
     }
-    if (target.reply.resp === 3) target.reply.raw(INVALIDATE_PUSH + payload);
-    else if (t.redirect !== 0 && target.isPubsub) target.reply.raw(INVALIDATE_MESSAGE + payload);
+    if (target.reply.resp === 3) writePush(target, INVALIDATE_PUSH + payload);
+    else if (t.redirect !== 0 && target.isPubsub) writePush(target, INVALIDATE_MESSAGE + payload);
     else return;
     this.delivered(target);
   }

@@ -181,6 +181,18 @@ describe('pub/sub transcripts against redis-server', () => {
     );
   });
 
+  it('under CLIENT REPLY OFF, subscription replies and messages (pushes) still arrive', async () => {
+    await expectSame(
+      ['sub', 'pub'],
+      [
+        ['sub', [['CLIENT', 'REPLY', 'OFF'], ['SUBSCRIBE', 'a'], ['PING'], ['UNSUBSCRIBE', 'a'], ['CLIENT', 'REPLY', 'ON']]],
+        ['sub', [['HELLO', '3'], ['CLIENT', 'REPLY', 'OFF'], ['SUBSCRIBE', 'b'], ['GET', 'k'], ['PUBLISH', 'b', 'to myself'], ['CLIENT', 'REPLY', 'ON']]],
+        ['pub', [['PUBLISH', 'b', 'm']]],
+        ['sub', []],
+      ],
+    );
+  });
+
   it('PUBSUB and the subscribing commands reject bad arguments with Redis errors', async () => {
     await expectSame(
       ['c'],

@@ -100,6 +100,13 @@ describe('client tracking transcripts against redis-server', () => {
     );
   });
 
+  it('a client whose reply is skipped (CLIENT REPLY SKIP / OFF) still gets its invalidations', async () => {
+    await expectSame(
+      ['cache'],
+      [['cache', [['HELLO', '3'], ['CLIENT', 'TRACKING', 'ON'], ['GET', 'k'], ['CLIENT', 'REPLY', 'SKIP'], ['SET', 'k', '1'], ['GET', 'k'], ['CLIENT', 'REPLY', 'OFF'], ['DEL', 'k'], ['CLIENT', 'REPLY', 'ON']]]],
+    );
+  });
+
   it('NOLOOP leaves out the keys a client changed itself', async () => {
     await expectSame(
       ['cache', 'writer'],
@@ -115,8 +122,9 @@ describe('client tracking transcripts against redis-server', () => {
     await expectSame(
       ['cache', 'writer'],
       [
-        ['writer', [['DEBUG', 'SET-ACTIVE-EXPIRE', '0'], ['SET', 'e', 'v', 'PX', '5']]],
-        ['cache', [['HELLO', '3'], ['CLIENT', 'TRACKING', 'ON'], ['GET', 'e'], ['DEBUG', 'SLEEP', '0.01']]],
+        // Long enough to be read alive on a loaded machine; the server-side sleep outlasts it.
+        ['writer', [['DEBUG', 'SET-ACTIVE-EXPIRE', '0'], ['SET', 'e', 'v', 'PX', '500']]],
+        ['cache', [['HELLO', '3'], ['CLIENT', 'TRACKING', 'ON'], ['GET', 'e'], ['DEBUG', 'SLEEP', '0.6']]],
         ['writer', [['GET', 'e'], ['DEBUG', 'SET-ACTIVE-EXPIRE', '1']]],
         ['cache', []],
       ],
