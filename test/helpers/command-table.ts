@@ -156,6 +156,14 @@ export const COMMAND_ROWS: CommandRow[] = [
   { command: 'scan', gen: () => one(fc.tuple(fc.constantFrom('0', '0', '1', 'x'), fc.constantFrom([], ['COUNT', '2'], ['MATCH', 'k*'], ['TYPE', 'string'])).map(([cur, o]) => ['SCAN', cur, ...o])), notDifferential: 'cursor order is hash-table order' },
   { command: 'randomkey', gen: () => fc.constant([['RANDOMKEY']]), notDifferential: 'random' },
   { command: 'object', gen: () => cmd('OBJECT', fc.constantFrom('ENCODING', 'REFCOUNT'), key) },
+  // Pub/sub without subscribers (subscribing would change the connection's mode for the rest of a sequence).
+  { command: 'publish', gen: () => cmd('PUBLISH', key, value) },
+  { command: 'spublish', gen: () => cmd('SPUBLISH', key, value) },
+  {
+    command: 'pubsub',
+    gen: () =>
+      one(fc.oneof(fc.constant(['PUBSUB', 'NUMPAT']), fc.constantFrom('CHANNELS', 'SHARDCHANNELS', 'NUMSUB', 'SHARDNUMSUB').chain((sub) => fc.array(key, { maxLength: 2 }).map((ks) => ['PUBSUB', sub, ...ks])))),
+  },
 ];
 
 /** MULTI ... EXEC around requests drawn from the given rows (a row with the transaction commands). */
