@@ -3,8 +3,8 @@
  *
  * Strings are latin1 (one char per byte), so binary values go out unchanged. The buffer is reused
  * between ticks: `take()` hands out a copy of what was written (or, when large, the buffer itself)
- * and rewinds. Aggregate headers
- * whose size is not known in advance are written with `deferLength()` / `setDeferredLength()`.
+ * and rewinds. Aggregate headers whose size is not known in advance are written with
+ * `deferLength()` / `setDeferredLength()`.
  *
  * RESP3 ↔ RESP2 mapping (as Redis's networking.c): map → flat array of 2n, set → array,
  * double → bulk string, null → $-1 (or *-1 for null arrays), boolean → :1/:0, verbatim → bulk,
