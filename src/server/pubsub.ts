@@ -5,11 +5,12 @@
  *   - a client is in `channels[ch]` exactly when `ch` is in its own `channels` set (likewise for
  *     patterns and shard channels); a table entry goes away with its last subscriber, so the tables'
  *     sizes are PUBSUB NUMPAT and INFO's pubsub_* figures.
- *   - a message is encoded once per publish (per protocol) and copied into every receiver's reply
- *     buffer, which is then queued for the end-of-tick flush.
+ *   - a message is encoded once per publish into bytes (a RESP3 push differs only in its type byte)
+ *     and copied into every receiver's reply buffer, which is then queued for the end-of-tick flush.
  *   - a receiver whose pending output (reply buffer plus what the socket still holds) passes its
- *     class's `client-output-buffer-limit` is disconnected, as Redis's closeClientOnOutputBufferLimitReached,
- *     so a slow or dead subscriber costs bounded memory and never holds up the publisher.
+ *     class's `client-output-buffer-limit` is disconnected, as Redis's
+ *     closeClientOnOutputBufferLimitReached: a slow or dead subscriber costs bounded memory and
+ *     never holds up the publisher.
  *
  * Subscription replies ("subscribe", "unsubscribe", ...) and messages are push messages in RESP3
  * and plain arrays in RESP2. Counts in (un)subscribe replies are channels + patterns for the
