@@ -5,13 +5,16 @@
  *    command strata has, alternating the two servers test by test; requests/s and strata/redis.
  * 2. Durable writes: SET with the append-only log on both, appendfsync always and everysec (-P 1).
  * 3. Memory: 1M string keys loaded through pipelined SETs into fresh servers; RSS growth per key.
+ * 4. Pub/sub fan-out: one publisher, 50 subscribers; messages delivered per second (bench/fanout.ts).
  *
- * Options: --requests N (per test at -P 1; ×5 at -P 16), --keys N (memory test), --tests a,b.
+ * Options: --requests N (per test at -P 1; ×5 at -P 16), --keys N (memory test), --tests a,b,
+ * --messages N (fan-out), --cases throughput,durable,memory,fanout (default: all four).
  */
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { BenchConnection, encodeCommand, rssBytes, startBenchServer, type BenchServer } from './servers.js';
+import { fanoutRate } from './fanout.js';
 
 const run = promisify(execFile);
 
@@ -168,18 +171,34 @@ function table(rows: Row[]): string {
 async function main(): Promise<void> {
   const requests = option('requests', 200_000);
   const keys = option('keys', 1_000_000);
-  process.stderr.write(`throughput: redis-benchmark -c 50 -r 100000, -n ${requests} at -P 1, ${requests * 5} at -P 16\n`);
-  const rows = await throughput(requests);
-  process.stderr.write('durable writes: appendonly yes\n');
-  const durable = await durableWrites(Math.floor(requests / 2));
-  process.stderr.write(`memory: ${keys} keys\n`);
-  const strataMem = await memoryPerKey('strata', keys);
-  const redisMem = await memoryPerKey('redis', keys);
-  console.log(table(rows));
-  console.log('');
-  console.log(table(durable));
-  console.log('');
-  console.log(`memory per key (${keys} string keys, RSS growth): strata ${strataMem.toFixed(1)} B, redis ${redisMem.toFixed(1)} B, strata/redis ${(strataMem / redisMem).toFixed(2)}`);
+  const messages = option('messages', 100_000);
+  const i = process.argv.indexOf('--cases');
+  const cases = i > 0 ? process.argv[i + 1].split(',') : ['throughput', 'durable', 'memory', 'fanout'];
+  const report: string[] = [];
+  if (cases.includes('throughput')) {
+    process.stderr.write(`throughput: redis-benchmark -c 50 -r 100000, -n ${requests} at -P 1, ${requests * 5} at -P 16\n`);
+    report.push(table(await throughput(requests)), '');
+  }
+  if (cases.includes('durable')) {
+    process.stderr.write('durable writes: appendonly yes\n');
+    report.push(table(await durableWrites(Math.floor(requests / 2))), '');
+  }
+  if (cases.includes('memory')) {
+    process.stderr.write(`memory: ${keys} keys\n`);
+    const strataMem = await memoryPerKey('strata', keys);
+    const redisMem = await memoryPerKey('redis', keys);
+    report.push(`memory per key (${keys} string keys, RSS growth): strata ${strataMem.toFixed(1)} B, redis ${redisMem.toFixed(1)} B, strata/redis ${(strataMem / redisMem).toFixed(2)}`);
+  }
+  if (cases.includes('fanout')) {
+    const subscribers = 50;
+    process.stderr.write(`fan-out: 1 publisher, ${subscribers} subscribers, ${messages} messages of 64 bytes\n`);
+    const strataRate = await fanoutRate('strata', subscribers, messages);
+    const redisRate = await fanoutRate('redis', subscribers, messages);
+    report.push(
+      `pub/sub fan-out (1 publisher, ${subscribers} subscribers, messages delivered/s): strata ${strataRate.toFixed(0)}, redis ${redisRate.toFixed(0)}, strata/redis ${(strataRate / redisRate).toFixed(2)}`,
+    );
+  }
+  console.log(report.join('\n'));
 }
 
 await main();

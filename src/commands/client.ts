@@ -12,7 +12,8 @@ import type { Client } from '../server/client.js';
 import type { CommandSpec } from './spec.js';
 import { intArgOrReply, isOpt, replyHelp } from './args.js';
 import { validateClientName } from './connection.js';
-import { ERR_SYNTAX } from '../protocol/errors.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX } from '../protocol/errors.js';
+import type { TrackingOptions } from '../server/tracking.js';
 import { parseIntArg } from '../types/numbers.js';
 
 type ClientType = 'normal' | 'master' | 'replica' | 'pubsub';
@@ -37,6 +38,11 @@ function clientFlags(c: Client): string {
   if (c.isPubsub) f += 'P';
   if (c.inMulti) f += 'x';
   if (c.blocked !== null || c.postponed !== null) f += 'b';
+  if (c.tracking !== null) {
+    f += 't';
+    if (c.tracking.brokenRedirect) f += 'R';
+    if (c.tracking.bcast) f += 'B';
+  }
   if (c.dirtyCas) f += 'd';
   if (c.closeAfterReply) f += 'c';
   if (c.noEvict) f += 'e';
@@ -57,7 +63,7 @@ const REPLY_BUFFER = 16384;
  * catClientInfoString. `currentArgv` is the command being run when `c` is the caller (Redis frees
  * other clients' argv between commands, so theirs count 0).
  */
-function clientInfoLine(c: Client, currentArgv: readonly string[] | null): string {
+export function clientInfoLine(c: Client, currentArgv: readonly string[] | null): string {
   const nowSec = Math.floor(Date.now() / 1000);
   const argvMem = currentArgv === null ? 0 : argvBytes(currentArgv);
   let multiMem = 0;
@@ -72,7 +78,7 @@ function clientInfoLine(c: Client, currentArgv: readonly string[] | null): strin
     `flags=${clientFlags(c)} db=${c.db.id} sub=${c.channels.size} psub=${c.patterns.size} ssub=${c.shardChannels.size} ` +
     `multi=${c.inMulti ? c.multiQueue.length : -1} qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=${multiMem} ` +
     `rbs=${REPLY_BUFFER} rbp=${REPLY_BUFFER} obl=${omem} oll=0 omem=0 tot-mem=${totMem} events=r ` +
-    `cmd=${c.lastCommand} user=${c.user} redir=-1 resp=${c.reply.resp}`
+    `cmd=${c.lastCommand} user=${c.user} redir=${c.tracking === null ? -1 : c.tracking.redirect} resp=${c.reply.resp}`
   );
 }
 
@@ -344,6 +350,168 @@ function clientHelpCommand(c: Client, argv: string[]): void {
   replyHelp(c, argv[0], CLIENT_HELP);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Client-side caching: TRACKING CACHING GETREDIR TRACKINGINFO (state in server/tracking.ts)
+
+/** C's %s: a string argument is cut at its first NUL byte in Redis's formatted errors. */
+function cString(s: string): string {
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+}
+
+/** Two prefixes overlap when one starts with the other: some key would match both. */
+function prefixesOverlap(a: string, b: string): boolean {
+  return a.length <= b.length ? b.startsWith(a) : a.startsWith(b);
+}
+
+/**
+ * checkPrefixCollisionsOrReply. Redis 7.0 returns the index of the colliding prefix on a clash
+ * within the new prefixes, so a clash found past the first one replies the error and still counts
+ * as success: the command goes on and replies OK too. That double reply is reproduced.
+ */
+function prefixesAccepted(c: Client, prefixes: readonly string[]): boolean {
+  const existing = c.tracking === null ? [] : [...c.tracking.prefixes].sort();
+  for (let i = 0; i < prefixes.length; i++) {
+    const clash = existing.find((p) => prefixesOverlap(p, prefixes[i]));
+    if (clash !== undefined) {
+      c.reply.error(`ERR Prefix '${cString(prefixes[i])}' overlaps with an existing prefix '${cString(clash)}'. Prefixes for a single client must not overlap.`);
+      return false;
+    }
+    for (let j = i + 1; j < prefixes.length; j++) {
+      if (!prefixesOverlap(prefixes[i], prefixes[j])) continue;
+      c.reply.error(`ERR Prefix '${cString(prefixes[i])}' overlaps with another provided prefix '${cString(prefixes[j])}'. Prefixes for a single client must not overlap.`);
+      return i > 0;
+    }
+  }
+  return true;
+}
+
+/** The checks enableTracking's caller makes, in Redis's order; the error, or null. */
+function trackingOptionsError(c: Client, opts: TrackingOptions): string | null {
+  const t = c.tracking;
+  if (!opts.bcast && opts.prefixes.length > 0) return 'ERR PREFIX option requires BCAST mode to be enabled';
+  if (t !== null && t.bcast !== opts.bcast) {
+    return "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.";
+  }
+  if (opts.bcast && (opts.optin || opts.optout)) return 'ERR OPTIN and OPTOUT are not compatible with BCAST';
+  if (opts.optin && opts.optout) return "ERR You can't specify both OPTIN mode and OPTOUT mode";
+  if (t !== null && ((opts.optin && t.optout) || (opts.optout && t.optin))) {
+    return "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.";
+  }
+  return null;
+}
+
+/** CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p ...] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]. */
+function clientTrackingCommand(c: Client, argv: string[]): void {
+  const opts: TrackingOptions = { redirect: 0, bcast: false, optin: false, optout: false, noloop: false, prefixes: [] };
+  const prefixes: string[] = [];
+  for (let j = 3; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    const opt = argv[j].toLowerCase();
+    if (opt === 'redirect' && more > 0) {
+      j++;
+      if (opts.redirect !== 0) {
+        c.reply.error('ERR A client can only redirect to a single other client');
+        return;
+      }
+      const id = parseIntArg(argv[j]);
+      if (id === null) {
+        c.reply.error(ERR_NOT_INTEGER);
+        return;
+      }
+      // The client must exist now; it may still go away later (the redirect then breaks).
+      if (!c.server.clients.has(id)) {
+        c.reply.error('ERR The client ID you want redirect to does not exist');
+        return;
+      }
+      opts.redirect = id;
+    } else if (opt === 'bcast') {
+      opts.bcast = true;
+    } else if (opt === 'optin') {
+      opts.optin = true;
+    } else if (opt === 'optout') {
+      opts.optout = true;
+    } else if (opt === 'noloop') {
+      opts.noloop = true;
+    } else if (opt === 'prefix' && more > 0) {
+      prefixes.push(argv[++j]);
+    } else {
+      c.reply.error(ERR_SYNTAX);
+      return;
+    }
+  }
+  opts.prefixes = prefixes;
+  const mode = argv[2].toLowerCase();
+  if (mode === 'on') {
+    const error = trackingOptionsError(c, opts);
+    if (error !== null) {
+      c.reply.error(error);
+      return;
+    }
+    if (opts.bcast && !prefixesAccepted(c, prefixes)) return;
+    c.server.tracking.enable(c, opts);
+  } else if (mode === 'off') {
+    c.server.tracking.disable(c);
+  } else {
+    c.reply.error(ERR_SYNTAX);
+    return;
+  }
+  c.reply.ok();
+}
+
+/** CLIENT CACHING YES (OPTIN) / NO (OPTOUT): for the next command or transaction only. */
+function clientCachingCommand(c: Client, argv: string[]): void {
+  const t = c.tracking;
+  if (t === null) {
+    c.reply.error('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+    return;
+  }
+  const opt = argv[2].toLowerCase();
+  if (opt === 'yes') {
+    if (!t.optin) {
+      c.reply.error('ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.');
+      return;
+    }
+  } else if (opt === 'no') {
+    if (!t.optout) {
+      c.reply.error('ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.');
+      return;
+    }
+  } else {
+    c.reply.error(ERR_SYNTAX);
+    return;
+  }
+  t.caching = true;
+  c.reply.ok();
+}
+
+function clientGetredirCommand(c: Client): void {
+  c.reply.integer(c.tracking === null ? -1 : c.tracking.redirect);
+}
+
+function clientTrackinginfoCommand(c: Client): void {
+  const t = c.tracking;
+  const flags = [t === null ? 'off' : 'on'];
+  if (t !== null) {
+    if (t.bcast) flags.push('bcast');
+    if (t.optin) flags.push('optin');
+    if (t.optin && t.caching) flags.push('caching-yes');
+    if (t.optout) flags.push('optout');
+    if (t.optout && t.caching) flags.push('caching-no');
+    if (t.noloop) flags.push('noloop');
+    if (t.brokenRedirect) flags.push('broken_redirect');
+  }
+  const r = c.reply;
+  r.map(3);
+  r.bulk('flags');
+  r.set(flags.length);
+  for (const f of flags) r.bulk(f);
+  r.bulk('redirect');
+  r.integer(t === null ? -1 : t.redirect);
+  r.bulk('prefixes');
+  r.bulks(t === null ? [] : [...t.prefixes].sort());
+}
+
 const CONN = ['noscript', 'loading', 'stale', 'sentinel'] as const;
 const ADMIN_CONN = ['admin', 'noscript', 'loading', 'stale', 'sentinel'] as const;
 
@@ -388,6 +556,10 @@ export const commands = [
       { name: 'unblock', arity: -3, flags: ['admin', 'noscript', 'loading', 'stale', 'sentinel'], acl: ['connection'], run: clientUnblockCommand },
       { name: 'setname', arity: 3, flags: CONN, acl: ['connection'], run: clientSetnameCommand },
       { name: 'unpause', arity: 2, flags: ADMIN_CONN, acl: ['connection'], run: clientUnpauseCommand },
+      { name: 'tracking', arity: -3, flags: CONN, acl: ['connection'], run: clientTrackingCommand },
+      { name: 'caching', arity: 3, flags: CONN, acl: ['connection'], run: clientCachingCommand },
+      { name: 'getredir', arity: 2, flags: CONN, acl: ['connection'], run: clientGetredirCommand },
+      { name: 'trackinginfo', arity: 2, flags: CONN, acl: ['connection'], run: clientTrackinginfoCommand },
     ],
   },
 ] satisfies CommandSpec[];

@@ -14,6 +14,13 @@ function pingCommand(c: Client, argv: string[]): void {
     c.reply.error(`ERR wrong number of arguments for 'ping' command`);
     return;
   }
+  if (c.reply.resp === 2 && c.isPubsub) {
+    // A RESP2 subscriber's replies look like messages: ["pong", argument or ""].
+    c.reply.array(2);
+    c.reply.bulk('pong');
+    c.reply.bulk(argv.length === 2 ? argv[1] : '');
+    return;
+  }
   if (argv.length === 2) c.reply.bulk(argv[1]);
   else c.reply.raw('+PONG\r\n');
 }

@@ -3,8 +3,11 @@
  * order before its handler runs, and the same bookkeeping after.
  *
  *   lookup → unknown command / subcommand → arity → protected (DEBUG) → auth → maxmemory
- *   (performEvictions; OOM for denyoom commands and MULTI queueing) → refused writes (MISCONF) → monitor clients may not touch keys → CLIENT PAUSE (postpone) → MULTI queue → call
- *   call: time snapshot, propagation unit, handler, statistics, latency, slowlog, MONITOR feed
+ *   (performEvictions; OOM for denyoom commands and MULTI queueing) → refused writes (MISCONF) →
+ *   monitor clients may not touch keys → RESP2 pub/sub mode → CLIENT PAUSE (postpone) → MULTI
+ *   queue → call
+ *   call: time snapshot, propagation unit, handler, statistics, latency, slowlog, MONITOR feed,
+ *   client-side caching (keys read, invalidations held until after the reply)
  *
  * A rejected command inside MULTI dooms the transaction (EXECABORT), as flagTransaction does.
  * CLIENT REPLY OFF / SKIP drop whatever the command (even a rejected one) replied.
@@ -19,15 +22,20 @@ import { ERR_OOM, EVICT_FAIL } from '../keyspace/evict.js';
 export function processCommand(c: Client, argv: string[]): void {
   if (c.replyMode === 'on' && !c.skipNextReply) {
     checkAndRun(c, argv);
-    return;
+  } else {
+    const skipThis = c.skipNextReply;
+    c.skipNextReply = false;
+    const mark = c.reply.length;
+    // Pushes are not replies: they are held aside and survive the drop.
+    const held: Buffer[] = (c.heldPushes = []);
+    checkAndRun(c, argv);
+    c.heldPushes = null;
+    // A postponed command has not run yet: its reply is dropped when it does.
+    if (c.postponed === argv) c.skipNextReply = skipThis;
+    else if (skipThis || c.replyMode === 'off') c.reply.truncate(mark);
+    for (const push of held) c.reply.rawBytes(push);
   }
-  const skipThis = c.skipNextReply;
-  c.skipNextReply = false;
-  const mark = c.reply.length;
-  checkAndRun(c, argv);
-  // A postponed command has not run yet: its reply is dropped when it does.
-  if (c.postponed === argv) c.skipNextReply = skipThis;
-  else if (skipThis || c.replyMode === 'off') c.reply.truncate(mark);
+  if (c.tracking !== null) c.server.tracking.requestDone(c);
 }
 
 function checkAndRun(c: Client, argv: string[]): void {
@@ -72,6 +80,10 @@ function checkAndRun(c: Client, argv: string[]): void {
     rejectCommand(c, cmd, "ERR Replica can't interact with the keyspace");
     return;
   }
+  if (c.reply.resp === 2 && c.isPubsub && !ALLOWED_WHEN_SUBSCRIBED.has(cmd.fullname)) {
+    rejectCommand(c, cmd, `ERR Can't execute '${cmd.fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
+    return;
+  }
   if (server.pauseType !== 'off' && server.pauseHolds(c, cmd)) {
     server.postpone(c, argv);
     return;
@@ -100,6 +112,12 @@ function outOfMemory(c: Client, cmd: CommandEntry): boolean {
   if (cmd.name === 'exec') return c.multiQueue.some((q) => q.cmd.isDenyOom);
   return c.inMulti && cmd.name !== 'discard' && cmd.name !== 'quit' && cmd.name !== 'reset';
 }
+
+/** The commands a RESP2 client in pub/sub mode may send (RESP3 clients may send any). */
+const ALLOWED_WHEN_SUBSCRIBED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
+
+/** Read-only commands whose keys are not remembered for client-side caching (scripts' keys are declared, not read). */
+const UNTRACKED_READS = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro']);
 
 function touchesKeyspace(cmd: CommandEntry): boolean {
   return cmd.isWrite || cmd.flags.includes('readonly') || cmd.flags.includes('may_replicate');
@@ -133,7 +151,10 @@ export function call(c: Client, cmd: CommandEntry, argv: string[]): void {
   const server = c.server;
   const ks = server.keyspace;
   const nested = server.callDepth++ > 0;
-  if (!nested) ks.now = Date.now();
+  if (!nested) {
+    ks.now = Date.now();
+    server.currentClient = c;
+  }
   const start = performance.now();
   const errorsBefore = c.reply.errors.length;
   ks.effects.beginUnit();
@@ -163,4 +184,11 @@ export function call(c: Client, cmd: CommandEntry, argv: string[]): void {
   // sees its own commands after their replies.
   if (server.monitors.size > 0 && !cmd.isSkipMonitor && !cmd.isAdmin) server.feedMonitors(c, argv);
   if (server.latencyTracking) (cmd.latencyHistogram ??= new LatencyHistogram()).record(usec * 1000);
+  // Client-side caching: the keys a read served are remembered (trackingRememberKeys); after the
+  // top-level command, invalidations held for this client follow its reply.
+  if (c.tracking !== null && cmd.flags.includes('readonly') && !UNTRACKED_READS.has(cmd.name)) server.tracking.rememberKeys(c, cmd, argv);
+  if (!nested) {
+    server.currentClient = null;
+    server.tracking.commandDone(c);
+  }
 }

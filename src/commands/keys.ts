@@ -604,6 +604,7 @@ function flushdbCommand(c: Client, argv: string[]): void {
   if (!flushArgsOk(c, argv)) return;
   const effects = c.server.keyspace.effects;
   effects.dirty += flushOne(c, c.db);
+  effects.flushed();
   // Propagated even when the db was already empty (forceCommandPropagation).
   effects.propagate(c.db.id, argv);
   c.reply.ok();
@@ -617,6 +618,7 @@ function flushallCommand(c: Client, argv: string[]): void {
   if (!flushArgsOk(c, argv)) return;
   const effects = c.server.keyspace.effects;
   for (const db of c.server.keyspace.dbs) effects.dirty += flushOne(c, db);
+  effects.flushed();
   effects.propagate(c.db.id, argv);
   c.reply.ok();
 }

@@ -34,7 +34,7 @@ import type { CollectionObject, Value } from '../types/object.js';
 import { MAP_ENTRY_BYTES, numberBytes, stringBytes } from '../types/heapsize.js';
 import { idleTimeMs, lfuCounter, lfuInit, lfuTouch, lfuWithCounter, lruClock, lruWithIdle, type LfuParams } from './access.js';
 import { Effects, type KeyWatcher } from './effects.js';
-import { NOTIFY_EXPIRED, NOTIFY_KEY_MISS } from './notify.js';
+import { NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from './notify.js';
 
 export class Db {
   // Not readonly: SWAPDB exchanges the maps of two databases in O(1).
@@ -225,12 +225,16 @@ export class Keyspace {
     return db.dict.get(key);
   }
 
-  /** Adds or overwrites a key. The TTL is cleared unless `keepTtl` (Redis's setKey). */
+  /**
+   * Adds or overwrites a key. The TTL is cleared unless `keepTtl` (Redis's setKey). A key that did
+   * not exist is announced with a "new" event, as Redis's dbAdd (not while loading a dataset).
+   */
   setKey(db: Db, key: string, value: Value, keepTtl = false): void {
     if (this.observer !== null) this.observer.beforeChange(db.id, key);
     const old = db.dict.get(key);
     db.dict.set(key, value);
     if (old === undefined) {
+      if (!this.loading) this.effects.notify(NOTIFY_NEW, 'new', key, db.id);
       db.used += keyBytes(key);
       db.access.set(key, this.lfu ? lfuInit(this.now) : lruClock(this.now));
     } else {

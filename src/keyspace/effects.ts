@@ -41,6 +41,8 @@ export class Effects {
   publisher: Publisher | null = null;
   /** Called for every modified key, e.g. for client-side caching invalidation. */
   keyModifiedHooks: Array<(db: number, key: string) => void> = [];
+  /** Called once per FLUSHDB / FLUSHALL (client-side caching: every key is invalid). */
+  flushHooks: Array<() => void> = [];
 
   private unit: PropagatedCommand[] = [];
   private unitDepth = 0;
@@ -105,6 +107,11 @@ export class Effects {
       if (!emptied.dict.has(key) && !(replacedWith !== null && replacedWith.dict.has(key))) continue;
       for (const w of watchers) w.watchedKeyTouched();
     }
+  }
+
+  /** signalFlushedDb's part beyond WATCH: one or all databases were emptied. */
+  flushed(): void {
+    for (const hook of this.flushHooks) hook();
   }
 
   notify(notifyClass: number, event: string, key: string, dbid: number): void {

@@ -2,8 +2,9 @@
  * Reply writer: encodes RESP2 or RESP3 replies into one growable buffer per client.
  *
  * Strings are latin1 (one char per byte), so binary values go out unchanged. The buffer is reused
- * between ticks: `take()` hands out a copy of what was written and rewinds. Aggregate headers
- * whose size is not known in advance are written with `deferLength()` / `setDeferredLength()`.
+ * between ticks: `take()` hands out a copy of what was written (or, when large, the buffer itself)
+ * and rewinds. Aggregate headers whose size is not known in advance are written with
+ * `deferLength()` / `setDeferredLength()`.
  *
  * RESP3 ↔ RESP2 mapping (as Redis's networking.c): map → flat array of 2n, set → array,
  * double → bulk string, null → $-1 (or *-1 for null arrays), boolean → :1/:0, verbatim → bulk,
@@ -15,6 +16,8 @@ import { ByteBuffer } from '../types/bytes.js';
 
 const CRLF = '\r\n';
 const INITIAL = 16 * 1024;
+/** Output at least this large leaves with its buffer rather than as a copy (see take()). */
+const HAND_OVER_MIN = 8 * 1024;
 /** Width reserved for a deferred aggregate length: up to 10 digits, padded in place. */
 const DEFER_WIDTH = 11;
 
@@ -29,9 +32,21 @@ export class ReplyWriter extends ByteBuffer {
     super(INITIAL);
   }
 
-  /** A copy of the encoded bytes, and the writer rewinds for the next tick. */
+  /**
+   * The encoded bytes, and the writer rewinds for the next tick. Small output is copied so the
+   * buffer is reused; large output (a pub/sub fan-out, a big reply) is handed over as it is and the
+   * writer starts a fresh buffer of the same size, which costs an allocation instead of a copy.
+   */
   take(): Buffer {
-    const out = this.deferred.length > 0 ? this.compact() : Buffer.from(this.buf.subarray(0, this.len));
+    let out: Buffer;
+    if (this.deferred.length > 0) {
+      out = this.compact();
+    } else if (this.len >= HAND_OVER_MIN) {
+      out = this.buf.subarray(0, this.len);
+      this.buf = Buffer.allocUnsafe(this.buf.length);
+    } else {
+      out = Buffer.from(this.buf.subarray(0, this.len));
+    }
     this.len = 0;
     return out;
   }
@@ -48,6 +63,7 @@ export class ReplyWriter extends ByteBuffer {
   }
 
   rawBytes(b: Buffer): void {
+    // TypedArray set (in ByteBuffer.bytes): a plain memory copy, cheaper than Buffer#copy.
     this.bytes(b);
   }
 

@@ -15,6 +15,7 @@ import type { KeyWatcher } from '../keyspace/effects.js';
 import type { CommandEntry } from '../commands/registry.js';
 import type { Server } from './server.js';
 import type { BlockedClient } from './blocking.js';
+import type { ClientTracking } from './tracking.js';
 
 export interface QueuedCommand {
   cmd: CommandEntry;
@@ -53,6 +54,15 @@ export class Client implements KeyWatcher {
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();
   readonly shardChannels = new Set<string>();
+  /** CLIENT TRACKING state; null while tracking is off. */
+  tracking: ClientTracking | null = null;
+  /**
+   * Pushes (pub/sub, invalidations) for this client while its own command runs under CLIENT REPLY
+   * OFF / SKIP: the command's output is dropped, these are written after it. Null otherwise.
+   */
+  heldPushes: Buffer[] | null = null;
+  /** When pending output first passed the soft output buffer limit (unix s; 0: it is under). */
+  softLimitReachedAt = 0;
   /** The command that waits for a CLIENT PAUSE to end (its input is suspended meanwhile). */
   postponed: string[] | null = null;
   closeAfterReply = false;

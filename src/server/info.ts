@@ -125,7 +125,7 @@ function clientsSection(server: Server): string {
     ['client_recent_max_input_buffer', maxInput],
     ['client_recent_max_output_buffer', 0],
     ['blocked_clients', blocked],
-    ['tracking_clients', 0],
+    ['tracking_clients', server.tracking.clients],
     ['clients_in_timeout_table', 0],
   ]);
 }
@@ -277,14 +277,7 @@ function persistenceSection(server: Server): string {
 function statsSection(server: Server): string {
   const s = server.stats;
   const ks = server.keyspace.stats;
-  const channels = new Set<string>();
-  const patterns = new Set<string>();
-  const shardChannels = new Set<string>();
-  for (const c of server.clients.values()) {
-    for (const ch of c.channels) channels.add(ch);
-    for (const p of c.patterns) patterns.add(p);
-    for (const ch of c.shardChannels) shardChannels.add(ch);
-  }
+  const pubsub = server.pubsub;
   const kbps = (v: number): string => (v / 1024).toFixed(2);
   return lines('Stats', [
     ['total_connections_received', s.totalConnections],
@@ -312,9 +305,9 @@ function statsSection(server: Server): string {
     ['current_eviction_exceeded_time', 0],
     ['keyspace_hits', ks.keyspaceHits],
     ['keyspace_misses', ks.keyspaceMisses],
-    ['pubsub_channels', channels.size],
-    ['pubsub_patterns', patterns.size],
-    ['pubsubshard_channels', shardChannels.size],
+    ['pubsub_channels', pubsub.channels.size],
+    ['pubsub_patterns', pubsub.patterns.size],
+    ['pubsubshard_channels', pubsub.shardChannels.size],
     ['latest_fork_usec', 0],
     ['total_forks', 0],
     ['migrate_cached_sockets', 0],
@@ -325,9 +318,9 @@ function statsSection(server: Server): string {
     ['active_defrag_key_misses', 0],
     ['total_active_defrag_time', 0],
     ['current_active_defrag_time', 0],
-    ['tracking_total_keys', 0],
-    ['tracking_total_items', 0],
-    ['tracking_total_prefixes', 0],
+    ['tracking_total_keys', server.tracking.totalKeys],
+    ['tracking_total_items', server.tracking.items],
+    ['tracking_total_prefixes', server.tracking.totalPrefixes],
     ['unexpected_error_replies', s.unexpectedErrorReplies],
     ['total_error_replies', s.totalErrorReplies],
     ['dump_payload_sanitizations', 0],

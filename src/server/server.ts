@@ -30,7 +30,6 @@ import { createLogger, setLogLevel, type Logger } from './log.js';
 import { Config } from '../config/config.js';
 import { Keyspace } from '../keyspace/db.js';
 import { ActiveExpire } from '../keyspace/expire.js';
-import { parseNotifyFlags } from '../keyspace/notify.js';
 import { CommandTable } from '../commands/registry.js';
 import { processCommand } from '../commands/dispatch.js';
 import { Snapshots } from './snapshots.js';
@@ -43,6 +42,9 @@ import { processMemory } from './memory.js';
 import { FunctionStore } from '../keyspace/functions.js';
 import { sdsRepr } from '../types/repr.js';
 import { Eviction, type EvictionPolicy } from '../keyspace/evict.js';
+import { PubSub } from './pubsub.js';
+import { Tracking } from './tracking.js';
+import type { BufferLimit } from '../config/special.js';
 
 export const STRATA_VERSION = '0.1.0';
 /** The Redis version strata presents to clients (INFO redis_version, HELLO version). */
@@ -150,6 +152,10 @@ export class Server {
   readonly clientResetHooks: Array<(c: Client) => void> = [];
 
   readonly snapshots: Snapshots;
+  readonly pubsub: PubSub;
+  readonly tracking: Tracking;
+  /** The client whose top-level command is running (Redis's current_client); null between commands. */
+  currentClient: Client | null = null;
 
   private readonly listeners: net.Server[] = [];
   private nextClientId = 1;
@@ -174,6 +180,8 @@ export class Server {
     this.activeExpire = new ActiveExpire(this.keyspace);
     this.eviction = new Eviction(this.keyspace, () => this.startupMemory);
     this.snapshots = new Snapshots(this);
+    this.pubsub = new PubSub(this);
+    this.tracking = new Tracking(this);
     this.log = createLogger(config.getString('loglevel'), config.getString('logfile'));
     this.protoMaxBulkLen = config.getNumber('proto-max-bulk-len');
     this.queryBufferLimit = config.getNumber('client-query-buffer-limit');
@@ -189,7 +197,8 @@ export class Server {
     this.slowlog.thresholdUsec = cfg.getNumber('slowlog-log-slower-than');
     this.slowlog.maxLen = cfg.getNumber('slowlog-max-len');
     this.slowlog.trim();
-    this.keyspace.effects.notifyFlags = parseNotifyFlags(cfg.getString('notify-keyspace-events'));
+    // The flags themselves: their text form hides 'n' behind 'A', as Redis's CONFIG GET does.
+    this.keyspace.effects.notifyFlags = cfg.getValue<number>('notify-keyspace-events');
     this.keyspace.lazyExpireUnlink = cfg.getBool('lazyfree-lazy-expire');
     const ev = this.eviction;
     ev.maxmemory = cfg.getNumber('maxmemory');
@@ -200,6 +209,8 @@ export class Server {
     this.keyspace.lfu = ev.policy.endsWith('-lfu');
     this.keyspace.lfuParams.logFactor = cfg.getNumber('lfu-log-factor');
     this.keyspace.lfuParams.decayTime = cfg.getNumber('lfu-decay-time');
+    this.pubsub.setLimits(cfg.getValue<readonly BufferLimit[]>('client-output-buffer-limit'));
+    this.tracking.maxKeys = cfg.getNumber('tracking-table-max-keys');
     this.latency.thresholdMs = cfg.getNumber('latency-monitor-threshold');
     // Directives the config table may not carry yet keep Redis's defaults.
     if (cfg.directive('latency-tracking')) this.latencyTracking = cfg.getBool('latency-tracking');
@@ -341,7 +352,10 @@ export class Server {
     const pending = this.pending;
     this.pending = [];
     const gate = this.replyGate !== null && this.replyGate.holdReplies() ? this.replyGate : null;
-    for (const c of pending) {
+    // Last queued first, as Redis's clients_pending_write: a publisher's reply goes out before the
+    // messages it fanned out, so its next requests overlap with their delivery.
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const c = pending[i];
       c.pendingFlush = false;
       if (c.closed) continue;
       const out = c.reply.length > 0 ? c.reply.take() : null;
@@ -370,6 +384,8 @@ export class Server {
     c.closed = true;
     c.unwatchAll();
     this.blocking.clientClosed(c);
+    this.pubsub.forget(c);
+    this.tracking.disable(c);
     this.monitors.delete(c);
     this.clients.delete(c.id);
     if (c.postponed !== null) {

@@ -186,6 +186,14 @@ export const COMMAND_ROWS: CommandRow[] = [
   { command: 'pfadd', notDifferential: RAW_ENCODING, gen: () => one(fc.tuple(key, fc.array(value, { maxLength: 5 })).map(([k, es]) => ['PFADD', k, ...es])) },
   { command: 'pfcount', gen: () => one(fc.array(key, { minLength: 1, maxLength: 2 }).map((ks) => ['PFCOUNT', ...ks])) },
   { command: 'pfmerge', notDifferential: RAW_ENCODING, gen: () => one(fc.tuple(key, fc.array(key, { maxLength: 2 })).map(([d, ks]) => ['PFMERGE', d, ...ks])) },
+  // Pub/sub without subscribers (subscribing would change the connection's mode for the rest of a sequence).
+  { command: 'publish', gen: () => cmd('PUBLISH', key, value) },
+  { command: 'spublish', gen: () => cmd('SPUBLISH', key, value) },
+  {
+    command: 'pubsub',
+    gen: () =>
+      one(fc.oneof(fc.constant(['PUBSUB', 'NUMPAT']), fc.constantFrom('CHANNELS', 'SHARDCHANNELS', 'NUMSUB', 'SHARDNUMSUB').chain((sub) => fc.array(key, { maxLength: 2 }).map((ks) => ['PUBSUB', sub, ...ks])))),
+  },
 ];
 
 /** MULTI ... EXEC around requests drawn from the given rows (a row with the transaction commands). */

@@ -1,0 +1,56 @@
+/*
+ * Transcripts of several connections to one server, for comparing pub/sub and client-side caching
+ * traffic (replies interleaved with pushes and messages) with redis-server byte for byte.
+ *
+ * A scenario names its connections and lists steps; each step sends one connection's requests
+ * (pipelined) plus a PING carrying a marker, and keeps everything that connection received up to
+ * the marker's reply. Steps run one after the other, so what other connections caused is already
+ * delivered when a connection reads.
+ *
+ * Connection ids differ between servers: an argument "$id:<name>" is replaced by that connection's
+ * id, and an id that follows "redirect" or "tracking-redir-broken" in a transcript is shown as
+ * "<name>". HELLO's id field is masked.
+ */
+
+import { RawClient } from './resp.js';
+
+const MARK = 'end-of-transcript';
+
+export type Step = [connection: string, requests: string[][]];
+
+/** Everything one connection receives for its requests, up to the marker PING's reply. */
+export async function transcript(client: RawClient, requests: readonly string[][]): Promise<string> {
+  for (const argv of requests) client.send(...argv);
+  client.send('PING', MARK);
+  let out = '';
+  for (;;) {
+    const reply = await client.readReply();
+    out += reply;
+    if (reply.includes(MARK)) return out;
+  }
+}
+
+/** Runs a scenario on the server at `port`; one "name: transcript" per step. */
+export async function runScenario(port: number, connections: readonly string[], steps: readonly Step[]): Promise<string[]> {
+  const clients = new Map<string, RawClient>();
+  const ids = new Map<string, string>();
+  try {
+    for (const name of connections) {
+      const c = await RawClient.connect(port);
+      clients.set(name, c);
+      ids.set(name, (await c.call('CLIENT', 'ID')).slice(1, -2));
+    }
+    const names = new Map([...ids].map(([name, id]) => [id, name]));
+    const out: string[] = [];
+    for (const [name, requests] of steps) {
+      const resolved = requests.map((argv) => argv.map((a) => (a.startsWith('$id:') ? (ids.get(a.slice(4)) ?? a) : a)));
+      const text = (await transcript(clients.get(name)!, resolved))
+        .replace(/(\$2\r\nid\r\n):\d+/g, '$1:ID')
+        .replace(/((?:redirect|tracking-redir-broken)\r\n):(\d+)/g, (_m, head: string, id: string) => `${head}:<${names.get(id) ?? id}>`);
+      out.push(`${name}: ${text}`);
+    }
+    return out;
+  } finally {
+    for (const c of clients.values()) c.close();
+  }
+}
