@@ -100,6 +100,12 @@ export class Keyspace {
   readonly stats: KeyspaceStats = { expiredKeys: 0, expiredStalePerc: 0, expiredTimeCapReached: 0, keyspaceHits: 0, keyspaceMisses: 0 };
   /** An LFU maxmemory-policy is selected: access stamps are LFU counters, else LRU clocks. */
   lfu = false;
+  /**
+   * Keep access stamps for every key: only while maxmemory or an evicting maxmemory-policy is set,
+   * as nothing else needs them and the parallel Map costs ~40 bytes a key. Otherwise only stamps set explicitly (RESTORE IDLETIME
+   * or FREQ, an RDB's IDLE/FREQ) are kept and updated; OBJECT IDLETIME reports 0 for the rest.
+   */
+  trackAccess = false;
   /** lfu-log-factor and lfu-decay-time. */
   readonly lfuParams: LfuParams = { logFactor: 10, decayTime: 1 };
   /** Collections handed out by lookupWrite since the last settleMemory (parallel arrays). */
@@ -132,6 +138,7 @@ export class Keyspace {
 
   /** Updates the key's access stamp on a lookup (Redis's lookupKey: LRU clock or updateLFU). */
   private touch(db: Db, key: string): void {
+    if (!this.trackAccess && (db.access.size === 0 || !db.access.has(key))) return;
     if (!this.lfu) db.access.set(key, lruClock(this.now));
     else db.access.set(key, lfuTouch(db.access.get(key) ?? lfuInit(this.now), this.now, this.lfuParams));
   }
@@ -236,11 +243,11 @@ export class Keyspace {
     if (old === undefined) {
       if (!this.loading) this.effects.notify(NOTIFY_NEW, 'new', key, db.id);
       db.used += keyBytes(key);
-      db.access.set(key, this.lfu ? lfuInit(this.now) : lruClock(this.now));
+      if (this.trackAccess) db.access.set(key, this.lfu ? lfuInit(this.now) : lruClock(this.now));
     } else {
       db.used -= accountedBytes(old);
       // A new object in Redis: a fresh LRU clock; LFU keeps the old counter (dbOverwrite).
-      if (!this.lfu) db.access.set(key, lruClock(this.now));
+      if (!this.lfu && (this.trackAccess || db.access.has(key))) db.access.set(key, lruClock(this.now));
     }
     db.used += account(value);
     // Commands often store a new collection first and fill it after.
@@ -328,12 +335,12 @@ export class Keyspace {
   moveKey(src: Db, from: string, dst: Db, to: string): void {
     const value = src.dict.get(from)!;
     const when = src.expires.get(from);
-    const stamp = this.accessStamp(src, from);
+    const stamp = this.trackAccess || src.access.has(from) ? this.accessStamp(src, from) : -1;
     this.delete(src, from);
     if (this.observer !== null) this.observer.beforeChange(dst.id, to);
     dst.dict.set(to, value);
     // The same object moves, with its access data (Redis's RENAME and MOVE keep the robj).
-    dst.access.set(to, stamp);
+    if (stamp >= 0) dst.access.set(to, stamp);
     dst.used += keyBytes(to) + account(value);
     if (when !== undefined) {
       dst.expires.set(to, when);
@@ -351,7 +358,7 @@ export class Keyspace {
     if (this.observer !== null) this.observer.beforeChange(dst.id, to);
     const copy = typeof value === 'object' ? value.clone() : value;
     dst.dict.set(to, copy);
-    dst.access.set(to, this.lfu ? lfuInit(this.now) : lruClock(this.now));
+    if (this.trackAccess) dst.access.set(to, this.lfu ? lfuInit(this.now) : lruClock(this.now));
     dst.used += keyBytes(to) + account(copy);
     if (when !== undefined) {
       dst.expires.set(to, when);

@@ -207,6 +207,7 @@ export class Server {
     ev.tenacity = cfg.getNumber('maxmemory-eviction-tenacity');
     ev.lazy = cfg.getBool('lazyfree-lazy-eviction');
     this.keyspace.lfu = ev.policy.endsWith('-lfu');
+    this.keyspace.trackAccess = ev.maxmemory > 0 || ev.policy !== 'noeviction';
     this.keyspace.lfuParams.logFactor = cfg.getNumber('lfu-log-factor');
     this.keyspace.lfuParams.decayTime = cfg.getNumber('lfu-decay-time');
     this.pubsub.setLimits(cfg.getValue<readonly BufferLimit[]>('client-output-buffer-limit'));

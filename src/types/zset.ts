@@ -84,6 +84,10 @@ export function lexLteMax(ele: string, r: LexRange): boolean {
   return r.maxex ? ele < r.max : ele <= r.max;
 }
 
+/** Scratch for insert/delete (one command at a time uses them): no two arrays per call. */
+const UPDATE = new Array<ZNode>(MAX_LEVEL);
+const RANK = new Array<number>(MAX_LEVEL).fill(0);
+
 class SkipList {
   readonly header = new ZNode('', 0, MAX_LEVEL);
   tail: ZNode | null = null;
@@ -91,8 +95,8 @@ class SkipList {
   level = 1;
 
   insert(score: number, ele: string): ZNode {
-    const update = new Array<ZNode>(MAX_LEVEL);
-    const rank = new Array<number>(MAX_LEVEL);
+    const update = UPDATE;
+    const rank = RANK;
     let x = this.header;
     for (let i = this.level - 1; i >= 0; i--) {
       rank[i] = i === this.level - 1 ? 0 : rank[i + 1];
@@ -144,7 +148,7 @@ class SkipList {
   }
 
   delete(score: number, ele: string): boolean {
-    const update = new Array<ZNode>(MAX_LEVEL);
+    const update = UPDATE;
     let x = this.header;
     for (let i = this.level - 1; i >= 0; i--) {
       let next = x.forward[i];
