@@ -141,6 +141,15 @@ export class RdbCursor {
   }
 
   string(): string {
+    // The common case without an intermediate Buffer view: a plain length-prefixed string.
+    const first = this.buf[this.pos];
+    if (first !== undefined && first >> 6 !== 3) {
+      const n = this.len();
+      this.need(n);
+      const s = this.buf.latin1Slice(this.pos, this.pos + n);
+      this.pos += n;
+      return s;
+    }
     const b = this.stringBytes();
     return b.latin1Slice(0, b.length);
   }
