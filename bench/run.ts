@@ -39,6 +39,13 @@ const BENCHMARK_TESTS: ReadonlyArray<{ test: string; probe: string[]; command?: 
   { test: 'zadd', probe: ['ZADD', 'bench:zset', '1', 'x'] },
   { test: 'zpopmin', probe: ['ZPOPMIN', 'bench:zset'] },
   { test: 'lrange_100', probe: ['LRANGE', 'bench:list', '0', '99'] },
+  { test: 'lrange_300', probe: ['LRANGE', 'bench:list', '0', '299'] },
+  { test: 'lrange_600', probe: ['LRANGE', 'bench:list', '0', '599'] },
+  {
+    test: 'zrangebyscore',
+    probe: ['ZADD', 'bench:scores', '1', 'a', '2', 'b', '3', 'c', '4', 'd', '5', 'e', '6', 'f', '7', 'g', '8', 'h', '9', 'i', '10', 'j'],
+    command: ['ZRANGEBYSCORE', 'bench:scores', '2', '8', 'WITHSCORES'],
+  },
   { test: 'mset', probe: ['MSET', 'bench:probe', 'x'] },
   { test: 'pfadd', probe: ['PFADD', 'bench:hll', 'x'], command: ['PFADD', 'bench:hll', '__rand_int__'] },
   { test: 'pfcount', probe: ['PFCOUNT', 'bench:hll'], command: ['PFCOUNT', 'bench:hll'] },
@@ -46,6 +53,12 @@ const BENCHMARK_TESTS: ReadonlyArray<{ test: string; probe: string[]; command?: 
   { test: 'setbit', probe: ['SETBIT', 'bench:bitmap', '0', '1'], command: ['SETBIT', 'bench:bitmap:__rand_int__', '4095', '1'] },
   { test: 'bitcount', probe: ['BITCOUNT', 'bench:bitmap'], command: ['BITCOUNT', 'bench:bitmap:__rand_int__'] },
   { test: 'geoadd', probe: ['GEOADD', 'bench:geo', '13.361389', '38.115556', 'x'], command: ['GEOADD', 'bench:geo', '13.__rand_int__', '38.__rand_int__', 'member:__rand_int__'] },
+  { test: 'xadd', probe: ['XADD', 'bench:stream', '*', 'f', 'v'], command: ['XADD', 'bench:stream', '*', 'field', '__rand_int__'] },
+  {
+    test: 'xrange',
+    probe: ['XADD', 'bench:stream:r', '*', 'a', '1', 'b', '2'],
+    command: ['XRANGE', 'bench:stream:r', '-', '+', 'COUNT', '10'],
+  },
   {
     test: 'geosearch',
     probe: ['GEOADD', 'bench:sicily', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania'],

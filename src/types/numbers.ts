@@ -124,6 +124,8 @@ export function formatDouble(d: number): string {
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';
   if (Number.isNaN(d)) return 'nan';
+  // Integers below 1e16 print as their digits (no exponent, no tie): the common score.
+  if (Number.isInteger(d) && d < 1e16 && d > -1e16) return Object.is(d, -0) ? '-0' : String(d);
   // JS rounds exact ties away from zero, glibc to even. A tie at the 17th digit shows as "5" then
   // only zeros in a longer expansion; those rare values take the exact (slow) formatter.
   if (d !== 0) {

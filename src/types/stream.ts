@@ -389,13 +389,14 @@ export class Stream implements CollectionObject {
   }
 
   /**
-   * Estimated heap bytes (used_memory): per node its listpack-equivalent bytes, times the JS cost of
-   * an entry object with its fields array over the compact form, plus the group bookkeeping.
-   * O(nodes + groups), i.e. about length / stream-node-max-entries.
+   * Estimated heap bytes (used_memory), in O(1) because it runs after every write to the stream:
+   * the nodes priced from the first and last node's listpack-equivalent size (twice that in JS
+   * objects), plus an entry object per live entry and the groups' pending entries.
    */
   memoryBytes(): number {
-    let bytes = OBJECT_BYTES * 2;
-    for (const n of this.nodes) bytes += OBJECT_BYTES + n.bytes * 2 + n.entries.length * (OBJECT_BYTES + ARRAY_SLOT_BYTES);
+    const nodes = this.nodes;
+    let bytes = OBJECT_BYTES * 2 + this.length * (OBJECT_BYTES + ARRAY_SLOT_BYTES);
+    if (nodes.length > 0) bytes += nodes.length * (OBJECT_BYTES + nodes[0].bytes + nodes[nodes.length - 1].bytes);
     for (const g of this.groups.values()) bytes += OBJECT_BYTES + g.pel.size * MAP_ENTRY_BYTES * 2;
     return bytes;
   }
