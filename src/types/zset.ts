@@ -1,46 +1,25 @@
 /*
  * Sorted set: members (latin1 strings) ordered by (score, member bytes), as Redis's t_zset.c.
  *
- * Representation: a Map member → score for O(1) lookups, plus a skip list with spans (Redis's
- * zskiplist) for O(log n) insert/delete/rank and ordered range walks. Ordering ties on equal scores
- * are broken by comparing the member bytes (JS string comparison of latin1 strings is memcmp).
+ * Representation: a Map member → score for O(1) lookups, plus an ordered list of leaves: sorted
+ * runs of up to LEAF_MAX (score, member) pairs in parallel arrays, split in two when full and
+ * dropped when empty. A Fenwick tree over the leaf sizes gives ranks in O(log n). Compared with a
+ * skip list (Redis's zskiplist), a search touches a few contiguous arrays instead of one object per
+ * step, which is what dominates in V8. Ordering ties on equal scores are broken by the member bytes
+ * (JS comparison of latin1 strings is memcmp).
  *
  * Redis reports OBJECT ENCODING "listpack" for small sets and converts one way to "skiplist" when
  * zset-max-listpack-entries / zset-max-listpack-value are exceeded; `converted` tracks that so the
  * reported encoding follows the same rule, whatever the in-memory layout.
  *
- * Ranks are 0-based here; the skip list's internal ranks are 1-based like Redis's.
+ * Ranks are 0-based.
  */
 
 import type { CollectionObject } from './object.js';
-import { MAP_ENTRY_BYTES, OBJECT_BYTES, stringBytes } from './heapsize.js';
+import { ARRAY_SLOT_BYTES, MAP_ENTRY_BYTES, OBJECT_BYTES, stringBytes } from './heapsize.js';
 
-/** A skip-list node: object header, member, score, backward, level array (avg 1.33 levels). */
-const ZNODE_BYTES = 96;
-
-const MAX_LEVEL = 32;
-const P = 0.25;
-
-class ZNode {
-  forward: Array<ZNode | null>;
-  span: number[];
-  backward: ZNode | null = null;
-
-  constructor(
-    public ele: string,
-    public score: number,
-    level: number,
-  ) {
-    this.forward = new Array<ZNode | null>(level).fill(null);
-    this.span = new Array<number>(level).fill(0);
-  }
-}
-
-function randomLevel(): number {
-  let level = 1;
-  while (level < MAX_LEVEL && Math.random() < P) level++;
-  return level;
-}
+/** Elements per leaf before it splits. */
+const LEAF_MAX = 128;
 
 /** (score, ele) ordering: true when a sorts before b. */
 function before(aScore: number, aEle: string, bScore: number, bEle: string): boolean {
@@ -84,170 +63,198 @@ export function lexLteMax(ele: string, r: LexRange): boolean {
   return r.maxex ? ele < r.max : ele <= r.max;
 }
 
-/** Scratch for insert/delete (one command at a time uses them): no two arrays per call. */
-const UPDATE = new Array<ZNode>(MAX_LEVEL);
-const RANK = new Array<number>(MAX_LEVEL).fill(0);
+class Leaf {
+  constructor(
+    readonly scores: number[],
+    readonly eles: string[],
+  ) {}
+}
 
-class SkipList {
-  readonly header = new ZNode('', 0, MAX_LEVEL);
-  tail: ZNode | null = null;
+/** A position: leaf index and offset in it. */
+interface Cursor {
+  leaf: number;
+  pos: number;
+}
+
+/** The ordered (score, member) pairs: leaves plus a Fenwick tree of their sizes. */
+class OrderedList {
+  leaves: Leaf[] = [];
   length = 0;
-  level = 1;
+  /** Fenwick tree over leaf sizes (1-based); rebuilt when leaves are added or removed. */
+  private tree = new Int32Array(1);
+  private treeValid = true;
 
-  insert(score: number, ele: string): ZNode {
-    const update = UPDATE;
-    const rank = RANK;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      rank[i] = i === this.level - 1 ? 0 : rank[i + 1];
-      let next = x.forward[i];
-      while (next !== null && before(next.score, next.ele, score, ele)) {
-        rank[i] += x.span[i];
-        x = next;
-        next = x.forward[i];
-      }
-      update[i] = x;
+  private rebuild(): void {
+    const n = this.leaves.length;
+    const t = new Int32Array(n + 1);
+    for (let i = 1; i <= n; i++) {
+      t[i] += this.leaves[i - 1].eles.length;
+      const j = i + (i & -i);
+      if (j <= n) t[j] += t[i];
     }
-    const level = randomLevel();
-    if (level > this.level) {
-      for (let i = this.level; i < level; i++) {
-        rank[i] = 0;
-        update[i] = this.header;
-        update[i].span[i] = this.length;
-      }
-      this.level = level;
-    }
-    const node = new ZNode(ele, score, level);
-    for (let i = 0; i < level; i++) {
-      node.forward[i] = update[i].forward[i];
-      update[i].forward[i] = node;
-      node.span[i] = update[i].span[i] - (rank[0] - rank[i]);
-      update[i].span[i] = rank[0] - rank[i] + 1;
-    }
-    for (let i = level; i < this.level; i++) update[i].span[i]++;
-    node.backward = update[0] === this.header ? null : update[0];
-    if (node.forward[0] !== null) node.forward[0].backward = node;
-    else this.tail = node;
-    this.length++;
-    return node;
+    this.tree = t;
+    this.treeValid = true;
   }
 
-  private unlink(x: ZNode, update: ZNode[]): void {
-    for (let i = 0; i < this.level; i++) {
-      if (update[i].forward[i] === x) {
-        update[i].span[i] += x.span[i] - 1;
-        update[i].forward[i] = x.forward[i];
-      } else {
-        update[i].span[i] -= 1;
+  private add(leaf: number, delta: number): void {
+    if (!this.treeValid) return;
+    const t = this.tree;
+    for (let i = leaf + 1; i < t.length; i += i & -i) t[i] += delta;
+  }
+
+  /** Elements in leaves [0, leaf). */
+  private prefix(leaf: number): number {
+    if (!this.treeValid) this.rebuild();
+    let sum = 0;
+    for (let i = leaf; i > 0; i -= i & -i) sum += this.tree[i];
+    return sum;
+  }
+
+  /** The position of 0-based index `index` (< length). */
+  locate(index: number): Cursor {
+    if (!this.treeValid) this.rebuild();
+    const t = this.tree;
+    let pos = 0;
+    let rest = index;
+    let step = 1;
+    while (step * 2 < t.length) step *= 2;
+    for (; step > 0; step >>= 1) {
+      const next = pos + step;
+      if (next < t.length && t[next] <= rest) {
+        pos = next;
+        rest -= t[next];
       }
     }
-    if (x.forward[0] !== null) x.forward[0].backward = x.backward;
-    else this.tail = x.backward;
-    while (this.level > 1 && this.header.forward[this.level - 1] === null) this.level--;
-    this.length--;
+    return { leaf: pos, pos: rest };
+  }
+
+  /** The leaf that holds (or would hold) (score, ele): the first whose last element is not before it. */
+  private leafFor(score: number, ele: string): number {
+    const leaves = this.leaves;
+    let lo = 0;
+    let hi = leaves.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const l = leaves[mid];
+      const last = l.eles.length - 1;
+      if (before(l.scores[last], l.eles[last], score, ele)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Offset of the first element of `l` that is not before (score, ele). */
+  private static lowerBound(l: Leaf, score: number, ele: string): number {
+    let lo = 0;
+    let hi = l.eles.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(l.scores[mid], l.eles[mid], score, ele)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  insert(score: number, ele: string): void {
+    if (this.leaves.length === 0) {
+      this.leaves.push(new Leaf([score], [ele]));
+      this.length = 1;
+      this.treeValid = false;
+      return;
+    }
+    const li = this.leafFor(score, ele);
+    const l = this.leaves[li];
+    const at = OrderedList.lowerBound(l, score, ele);
+    l.scores.splice(at, 0, score);
+    l.eles.splice(at, 0, ele);
+    this.length++;
+    if (l.eles.length > LEAF_MAX) {
+      const half = l.eles.length >> 1;
+      this.leaves.splice(li + 1, 0, new Leaf(l.scores.splice(half), l.eles.splice(half)));
+      this.treeValid = false;
+    } else {
+      this.add(li, 1);
+    }
   }
 
   delete(score: number, ele: string): boolean {
-    const update = UPDATE;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.forward[i];
-      while (next !== null && before(next.score, next.ele, score, ele)) {
-        x = next;
-        next = x.forward[i];
-      }
-      update[i] = x;
+    if (this.leaves.length === 0) return false;
+    const li = this.leafFor(score, ele);
+    const l = this.leaves[li];
+    const at = OrderedList.lowerBound(l, score, ele);
+    if (at >= l.eles.length || l.eles[at] !== ele || l.scores[at] !== score) return false;
+    l.scores.splice(at, 1);
+    l.eles.splice(at, 1);
+    this.length--;
+    if (l.eles.length === 0) {
+      this.leaves.splice(li, 1);
+      this.treeValid = false;
+    } else {
+      this.add(li, -1);
     }
-    const target = x.forward[0];
-    if (target !== null && target.score === score && target.ele === ele) {
-      this.unlink(target, update);
-      return true;
-    }
-    return false;
+    return true;
   }
 
-  /** 1-based rank of (score, ele), 0 when absent. */
-  rank(score: number, ele: string): number {
-    let rank = 0;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.forward[i];
-      while (next !== null && (before(next.score, next.ele, score, ele) || (next.score === score && next.ele === ele))) {
-        rank += x.span[i];
-        x = next;
-        next = x.forward[i];
-      }
-      if (x !== this.header && x.ele === ele && x.score === score) return rank;
-    }
-    return 0;
+  /** 0-based index of (score, ele), -1 when absent. */
+  indexOf(score: number, ele: string): number {
+    if (this.leaves.length === 0) return -1;
+    const li = this.leafFor(score, ele);
+    const l = this.leaves[li];
+    const at = OrderedList.lowerBound(l, score, ele);
+    if (at >= l.eles.length || l.eles[at] !== ele) return -1;
+    return this.prefix(li) + at;
   }
 
-  /** Node at 1-based rank, or null. */
-  byRank(rank: number): ZNode | null {
-    let traversed = 0;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.forward[i];
-      while (next !== null && traversed + x.span[i] <= rank) {
-        traversed += x.span[i];
-        x = next;
-        next = x.forward[i];
-      }
-      if (traversed === rank) return x === this.header ? null : x;
+  /**
+   * Index of the first element for which `stillBefore` is false, given that it is true for a prefix
+   * of the list and false after (a range bound); `length` when it holds everywhere.
+   */
+  partition(stillBefore: (score: number, ele: string) => boolean): number {
+    const leaves = this.leaves;
+    let lo = 0;
+    let hi = leaves.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const l = leaves[mid];
+      const last = l.eles.length - 1;
+      if (stillBefore(l.scores[last], l.eles[last])) lo = mid + 1;
+      else hi = mid;
     }
-    return null;
+    if (lo === leaves.length) return this.length;
+    const l = leaves[lo];
+    let a = 0;
+    let b = l.eles.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (stillBefore(l.scores[mid], l.eles[mid])) a = mid + 1;
+      else b = mid;
+    }
+    return this.prefix(lo) + a;
   }
 
-  /** First node whose score is within the range (from the low end), or null. */
-  firstInScoreRange(r: ScoreRange): ZNode | null {
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.forward[i];
-      while (next !== null && !scoreGteMin(next.score, r)) {
-        x = next;
-        next = x.forward[i];
+  /** `count` members from index `from`, walking down when `reverse`. */
+  collect(from: number, count: number, reverse: boolean): ScoredMember[] {
+    const out: ScoredMember[] = [];
+    if (count <= 0 || from < 0 || from >= this.length) return out;
+    const c = this.locate(from);
+    let leaf = this.leaves[c.leaf];
+    let li = c.leaf;
+    let pos = c.pos;
+    while (count-- > 0) {
+      out.push({ member: leaf.eles[pos], score: leaf.scores[pos] });
+      if (reverse) {
+        if (--pos < 0) {
+          if (--li < 0) break;
+          leaf = this.leaves[li];
+          pos = leaf.eles.length - 1;
+        }
+      } else if (++pos >= leaf.eles.length) {
+        if (++li >= this.leaves.length) break;
+        leaf = this.leaves[li];
+        pos = 0;
       }
     }
-    const first = x.forward[0];
-    return first !== null && scoreLteMax(first.score, r) ? first : null;
-  }
-
-  /** Last node whose score is within the range, or null. */
-  lastInScoreRange(r: ScoreRange): ZNode | null {
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.forward[i];
-      while (next !== null && scoreLteMax(next.score, r)) {
-        x = next;
-        next = x.forward[i];
-      }
-    }
-    return x !== this.header && scoreGteMin(x.score, r) ? x : null;
-  }
-
-  firstInLexRange(r: LexRange): ZNode | null {
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.forward[i];
-      while (next !== null && !lexGteMin(next.ele, r)) {
-        x = next;
-        next = x.forward[i];
-      }
-    }
-    const first = x.forward[0];
-    return first !== null && lexLteMax(first.ele, r) ? first : null;
-  }
-
-  lastInLexRange(r: LexRange): ZNode | null {
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.forward[i];
-      while (next !== null && lexLteMax(next.ele, r)) {
-        x = next;
-        next = x.forward[i];
-      }
-    }
-    return x !== this.header && lexGteMin(x.ele, r) ? x : null;
+    return out;
   }
 }
 
@@ -260,7 +267,7 @@ export interface ScoredMember {
 export class ZSet implements CollectionObject {
   readonly type = 'zset' as const;
   private readonly dict = new Map<string, number>();
-  private readonly zsl = new SkipList();
+  private readonly list = new OrderedList();
   /** Past the listpack limits once: Redis never converts back in place. */
   converted = false;
   /** Σ stringBytes of the members (memoryBytes). */
@@ -268,8 +275,8 @@ export class ZSet implements CollectionObject {
   accountedBytes = 0;
 
   memoryBytes(): number {
-    // Per member: a Map entry with a boxed score, and a skip-list node (object, score, level array).
-    return 2 * OBJECT_BYTES + this.dict.size * (MAP_ENTRY_BYTES + 16 + ZNODE_BYTES) + this.elementBytes;
+    // Per member: a Map entry with a boxed score, and a slot in each of a leaf's two arrays.
+    return 2 * OBJECT_BYTES + this.dict.size * (MAP_ENTRY_BYTES + 16 + 2 * ARRAY_SLOT_BYTES) + this.list.leaves.length * OBJECT_BYTES + this.elementBytes;
   }
 
   encoding(): string {
@@ -287,7 +294,7 @@ export class ZSet implements CollectionObject {
 
   clone(): ZSet {
     const z = new ZSet();
-    for (let x = this.zsl.header.forward[0]; x !== null; x = x.forward[0]) z.insert(x.ele, x.score);
+    for (const m of this.entries()) z.insert(m.member, m.score);
     z.converted = this.converted;
     return z;
   }
@@ -299,7 +306,7 @@ export class ZSet implements CollectionObject {
   /** Inserts a new member (the caller checked it is absent). */
   insert(member: string, score: number): void {
     this.dict.set(member, score);
-    this.zsl.insert(score, member);
+    this.list.insert(score, member);
     this.elementBytes += stringBytes(member.length);
   }
 
@@ -307,8 +314,8 @@ export class ZSet implements CollectionObject {
   update(member: string, score: number): void {
     const cur = this.dict.get(member)!;
     if (cur === score) return;
-    this.zsl.delete(cur, member);
-    this.zsl.insert(score, member);
+    this.list.delete(cur, member);
+    this.list.insert(score, member);
     this.dict.set(member, score);
   }
 
@@ -326,7 +333,7 @@ export class ZSet implements CollectionObject {
     const score = this.dict.get(member);
     if (score === undefined) return false;
     this.dict.delete(member);
-    this.zsl.delete(score, member);
+    this.list.delete(score, member);
     this.elementBytes -= stringBytes(member.length);
     return true;
   }
@@ -335,67 +342,46 @@ export class ZSet implements CollectionObject {
   rank(member: string, reverse: boolean): number {
     const score = this.dict.get(member);
     if (score === undefined) return -1;
-    const r = this.zsl.rank(score, member);
-    return reverse ? this.zsl.length - r : r - 1;
+    const i = this.list.indexOf(score, member);
+    return reverse ? this.list.length - 1 - i : i;
   }
 
   /** Members with 0-based ranks start..end inclusive (already clamped), in order or reversed. */
   rangeByRank(start: number, end: number, reverse: boolean): ScoredMember[] {
     const out: ScoredMember[] = [];
     if (start > end || start >= this.size) return out;
-    let x = this.zsl.byRank(reverse ? this.size - start : start + 1);
-    for (let n = end - start + 1; n > 0 && x !== null; n--) {
-      out.push({ member: x.ele, score: x.score });
-      x = reverse ? x.backward : x.forward[0];
-    }
-    return out;
+    return this.list.collect(reverse ? this.size - 1 - start : start, end - start + 1, reverse);
   }
 
   /** Members in a score range, skipping `offset`, at most `limit` (-1: all). */
   rangeByScore(r: ScoreRange, reverse: boolean, offset = 0, limit = -1): ScoredMember[] {
-    const out: ScoredMember[] = [];
-    let x = reverse ? this.zsl.lastInScoreRange(r) : this.zsl.firstInScoreRange(r);
-    while (x !== null && offset > 0) {
-      x = reverse ? x.backward : x.forward[0];
-      offset--;
-    }
-    while (x !== null && limit !== 0) {
-      if (reverse ? !scoreGteMin(x.score, r) : !scoreLteMax(x.score, r)) break;
-      out.push({ member: x.ele, score: x.score });
-      x = reverse ? x.backward : x.forward[0];
-      if (limit > 0) limit--;
-    }
-    return out;
+    const lo = this.list.partition((score) => !scoreGteMin(score, r));
+    const hi = this.list.partition((score) => scoreLteMax(score, r));
+    return this.window(lo, hi, reverse, offset, limit);
+  }
+
+  /** Members with indexes in [lo, hi), from the low end or the high end, after `offset`, at most `limit`. */
+  private window(lo: number, hi: number, reverse: boolean, offset: number, limit: number): ScoredMember[] {
+    const available = hi - lo - offset;
+    if (available <= 0) return [];
+    const count = limit < 0 ? available : Math.min(limit, available);
+    return this.list.collect(reverse ? hi - 1 - offset : lo + offset, count, reverse);
   }
 
   rangeByLex(r: LexRange, reverse: boolean, offset = 0, limit = -1): ScoredMember[] {
-    const out: ScoredMember[] = [];
-    let x = reverse ? this.zsl.lastInLexRange(r) : this.zsl.firstInLexRange(r);
-    while (x !== null && offset > 0) {
-      x = reverse ? x.backward : x.forward[0];
-      offset--;
-    }
-    while (x !== null && limit !== 0) {
-      if (reverse ? !lexGteMin(x.ele, r) : !lexLteMax(x.ele, r)) break;
-      out.push({ member: x.ele, score: x.score });
-      x = reverse ? x.backward : x.forward[0];
-      if (limit > 0) limit--;
-    }
-    return out;
+    const lo = this.list.partition((_, ele) => !lexGteMin(ele, r));
+    const hi = this.list.partition((_, ele) => lexLteMax(ele, r));
+    return this.window(lo, hi, reverse, offset, limit);
   }
 
   countByScore(r: ScoreRange): number {
-    const first = this.zsl.firstInScoreRange(r);
-    if (first === null) return 0;
-    const last = this.zsl.lastInScoreRange(r)!;
-    return this.zsl.rank(last.score, last.ele) - this.zsl.rank(first.score, first.ele) + 1;
+    const lo = this.list.partition((score) => !scoreGteMin(score, r));
+    return Math.max(0, this.list.partition((score) => scoreLteMax(score, r)) - lo);
   }
 
   countByLex(r: LexRange): number {
-    const first = this.zsl.firstInLexRange(r);
-    if (first === null) return 0;
-    const last = this.zsl.lastInLexRange(r)!;
-    return this.zsl.rank(last.score, last.ele) - this.zsl.rank(first.score, first.ele) + 1;
+    const lo = this.list.partition((_, ele) => !lexGteMin(ele, r));
+    return Math.max(0, this.list.partition((_, ele) => lexLteMax(ele, r)) - lo);
   }
 
   /** Removes the members in `members` (a range result); returns how many went. */
@@ -408,16 +394,16 @@ export class ZSet implements CollectionObject {
   pop(count: number, max: boolean): ScoredMember[] {
     const out: ScoredMember[] = [];
     while (count-- > 0 && this.size > 0) {
-      const x = max ? this.zsl.tail! : this.zsl.header.forward[0]!;
-      out.push({ member: x.ele, score: x.score });
-      this.remove(x.ele);
+      const m = this.list.collect(max ? this.size - 1 : 0, 1, false)[0];
+      out.push(m);
+      this.remove(m.member);
     }
     return out;
   }
 
   /** Every member in order. */
   *entries(): Generator<ScoredMember> {
-    for (let x = this.zsl.header.forward[0]; x !== null; x = x.forward[0]) yield { member: x.ele, score: x.score };
+    for (const l of this.list.leaves) for (let i = 0; i < l.eles.length; i++) yield { member: l.eles[i], score: l.scores[i] };
   }
 
   /** Member → score map (read-only use: set algebra, random picks). */
