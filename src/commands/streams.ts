@@ -115,6 +115,17 @@ function idOrReply(c: Client, s: string, missingSeq: U64 = 0, strict = true): St
   return p.id;
 }
 
+/** Every argument from argv[from] on as an id, or null after replying the error for the first bad one. */
+function idListOrReply(c: Client, argv: readonly string[], from: number): StreamID[] | null {
+  const ids: StreamID[] = [];
+  for (let j = from; j < argv.length; j++) {
+    const id = idOrReply(c, argv[j]);
+    if (id === null) return null;
+    ids.push(id);
+  }
+  return ids;
+}
+
 /**
  * streamParseIntervalIDOrReply plus the interval adjustment: "(" makes the bound exclusive, which
  * moves it one id inward (XRANGE, XREVRANGE, XPENDING, XAUTOCLAIM).
@@ -490,12 +501,8 @@ function xdelCommand(c: Client, argv: string[]): void {
     c.reply.integer(0);
     return;
   }
-  const ids: StreamID[] = [];
-  for (let j = 2; j < argv.length; j++) {
-    const id = idOrReply(c, argv[j]);
-    if (id === null) return;
-    ids.push(id);
-  }
+  const ids = idListOrReply(c, argv, 2);
+  if (ids === null) return;
   const deleted = s.deleteIds(ids);
   if (deleted > 0) {
     ks.effects.keyChanged(c.db, key, NOTIFY_STREAM, 'xdel');
@@ -1012,12 +1019,8 @@ function xackCommand(c: Client, argv: string[]): void {
     c.reply.integer(0);
     return;
   }
-  const ids: StreamID[] = [];
-  for (let j = 3; j < argv.length; j++) {
-    const id = idOrReply(c, argv[j]);
-    if (id === null) return;
-    ids.push(id);
-  }
+  const ids = idListOrReply(c, argv, 3);
+  if (ids === null) return;
   forWrite(c, argv[1]);
   let acked = 0;
   for (const id of ids) if (found.g.acknowledge(id)) acked++;
