@@ -67,6 +67,16 @@ export class RawClient {
     return this.readReply();
   }
 
+  /**
+   * Sends `argv` behind a PING in one write; resolves once the server has run both, so a blocking
+   * command is known to be parked before the test goes on.
+   */
+  async block(...argv: Array<string | Buffer>): Promise<void> {
+    this.write(Buffer.concat([encodeCommand(['PING']), encodeCommand(argv)]));
+    const pong = await this.readReply();
+    if (pong !== '+PONG\r\n') throw new Error(`expected +PONG before ${String(argv[0])}, got ${JSON.stringify(pong)}`);
+  }
+
   /** Resolves when the server has closed the connection (false after the timeout). */
   async waitClosed(timeoutMs = 5000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;

@@ -7,33 +7,28 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../helpers/server.js';
-import { RawClient, encodeCommand } from '../helpers/resp.js';
-import { decodeRecords } from '../../storage/aof/records.js';
+import { RawClient } from '../helpers/resp.js';
+import { loggedArgv } from '../helpers/aof-files.js';
 
 const AOF = ['--appendonly', 'yes', '--appendfsync', 'always'];
 const KEYS = ['q', 'src', 'dst', 'fin', 'm', 't'];
-
-async function block(c: RawClient, ...argv: string[]): Promise<void> {
-  c.write(Buffer.concat([encodeCommand(['PING']), encodeCommand(argv)]));
-  expect(await c.readReply()).toBe('+PONG\r\n');
-}
 
 /** Runs the scenario; returns the final contents of every key. */
 async function scenario(port: number): Promise<string[]> {
   const conns = await Promise.all([0, 1, 2, 3, 4].map(() => RawClient.connect(port)));
   const [a, b, c, d, e] = conns;
-  await block(a, 'BLPOP', 'q', '0');
+  await a.block('BLPOP', 'q', '0');
   await b.call('RPUSH', 'q', 'a', 'b');
   await a.readReply();
-  await block(c, 'BRPOPLPUSH', 'src', 'dst', '0');
-  await block(d, 'BLMOVE', 'dst', 'fin', 'LEFT', 'RIGHT', '0');
+  await c.block('BRPOPLPUSH', 'src', 'dst', '0');
+  await d.block('BLMOVE', 'dst', 'fin', 'LEFT', 'RIGHT', '0');
   await b.call('LPUSH', 'src', 'z', 'w');
   await c.readReply();
   await d.readReply();
-  await block(e, 'BLMPOP', '0', '2', 'none', 'm', 'RIGHT', 'COUNT', '5');
+  await e.block('BLMPOP', '0', '2', 'none', 'm', 'RIGHT', 'COUNT', '5');
   await b.call('RPUSH', 'm', '1', '2', '3');
   await e.readReply();
-  await block(a, 'BRPOP', 't', '0');
+  await a.block('BRPOP', 't', '0');
   await b.call('MULTI');
   await b.call('RPUSH', 't', 'x', 'y');
   await b.call('EXEC');
@@ -46,13 +41,6 @@ async function scenario(port: number): Promise<string[]> {
   for (const k of KEYS) out.push(await b.call('LRANGE', k, '0', '-1'));
   for (const x of conns) x.close();
   return out;
-}
-
-function loggedCommands(dir: string): string[][] {
-  const file = path.join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof');
-  const decoded = decodeRecords(fs.readFileSync(file));
-  expect(decoded.status).toBe('ok');
-  return decoded.records.map((r) => r.argv);
 }
 
 describe('blocking commands and the append-only log', () => {
@@ -77,8 +65,8 @@ describe('blocking commands and the append-only log', () => {
     const [fromStrata, fromRedis] = await Promise.all([scenario(s.port), scenario(r.port)]);
     expect(fromStrata).toEqual(fromRedis);
 
-    const logged = loggedCommands(sdir);
-    expect(logged).toEqual(loggedCommands(rdir));
+    const logged = loggedArgv(sdir);
+    expect(logged).toEqual(loggedArgv(rdir));
     const names = logged.map((argv) => argv[0]);
     for (const blocking of ['BLPOP', 'BRPOP', 'BLMOVE', 'BRPOPLPUSH', 'BLMPOP']) expect(names).not.toContain(blocking);
     expect(logged).toContainEqual(['RPOPLPUSH', 'src', 'dst']);

@@ -7,27 +7,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../helpers/server.js';
-import { RawClient, encodeCommand } from '../helpers/resp.js';
-import { decodeRecords } from '../../storage/aof/records.js';
+import { RawClient } from '../helpers/resp.js';
+import { loggedArgv } from '../helpers/aof-files.js';
 
 const AOF = ['--appendonly', 'yes', '--appendfsync', 'always'];
 const KEYS = ['q', 'm', 't', 'x'];
-
-async function block(c: RawClient, ...argv: string[]): Promise<void> {
-  c.write(Buffer.concat([encodeCommand(['PING']), encodeCommand(argv)]));
-  expect(await c.readReply()).toBe('+PONG\r\n');
-}
 
 /** Runs the scenario; returns every reply and the final contents of every key. */
 async function scenario(port: number): Promise<string[]> {
   const conns = await Promise.all([0, 1, 2].map(() => RawClient.connect(port)));
   const [a, b, c] = conns;
   const out: string[] = [];
-  await block(a, 'BZPOPMIN', 'q', '0');
-  await block(c, 'BZMPOP', '0', '2', 'none', 'q', 'MAX', 'COUNT', '5');
+  await a.block('BZPOPMIN', 'q', '0');
+  await c.block('BZMPOP', '0', '2', 'none', 'q', 'MAX', 'COUNT', '5');
   await b.call('ZADD', 'q', '1', 'a', '2', 'b', '3', 'c');
   out.push(await a.readReply(), await c.readReply());
-  await block(a, 'BZPOPMAX', 't', '0');
+  await a.block('BZPOPMAX', 't', '0');
   await b.call('MULTI');
   await b.call('ZADD', 't', '1', 'x', '2', 'y');
   await b.call('EXEC');
@@ -40,13 +35,6 @@ async function scenario(port: number): Promise<string[]> {
   for (const k of KEYS) out.push(await b.call('ZRANGE', k, '0', '-1', 'WITHSCORES'));
   for (const x of conns) x.close();
   return out;
-}
-
-function loggedCommands(dir: string): string[][] {
-  const file = path.join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof');
-  const decoded = decodeRecords(fs.readFileSync(file));
-  expect(decoded.status).toBe('ok');
-  return decoded.records.map((r) => r.argv);
 }
 
 describe('blocking sorted-set pops and the append-only log', () => {
@@ -71,8 +59,8 @@ describe('blocking sorted-set pops and the append-only log', () => {
     const [fromStrata, fromRedis] = await Promise.all([scenario(s.port), scenario(r.port)]);
     expect(fromStrata).toEqual(fromRedis);
 
-    const logged = loggedCommands(sdir);
-    expect(logged).toEqual(loggedCommands(rdir));
+    const logged = loggedArgv(sdir);
+    expect(logged).toEqual(loggedArgv(rdir));
     const names = logged.map((argv) => argv[0]);
     for (const blocking of ['BZPOPMIN', 'BZPOPMAX', 'BZMPOP']) expect(names).not.toContain(blocking);
     expect(logged).toContainEqual(['ZPOPMIN', 'q']);

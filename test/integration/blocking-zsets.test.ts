@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../helpers/server.js';
-import { RawClient, encodeCommand } from '../helpers/resp.js';
+import { RawClient } from '../helpers/resp.js';
 
 function bulk(s: string): string {
   return `$${s.length}\r\n${s}\r\n`;
@@ -13,11 +13,6 @@ function bulk(s: string): string {
 
 function arr(...items: string[]): string {
   return `*${items.length}\r\n${items.join('')}`;
-}
-
-async function block(c: RawClient, ...argv: string[]): Promise<void> {
-  c.write(Buffer.concat([encodeCommand(['PING']), encodeCommand(argv)]));
-  expect(await c.readReply()).toBe('+PONG\r\n');
 }
 
 describe.each([['strata'], ['redis']])('blocking sorted-set pops on %s', (which) => {
@@ -47,7 +42,7 @@ describe.each([['strata'], ['redis']])('blocking sorted-set pops on %s', (which)
   it('BZPOPMIN is served by a later ZADD with key, member and score', async () => {
     const [a, b] = [await client(), await client()];
     const k = key('q');
-    await block(a, 'BZPOPMIN', k, '0');
+    await a.block('BZPOPMIN', k, '0');
     expect(await b.call('ZADD', k, '2', 'two', '1.5', 'one')).toBe(':2\r\n');
     expect(await a.readReply()).toBe(arr(bulk(k), bulk('one'), bulk('1.5')));
     expect(await b.call('ZRANGE', k, '0', '-1')).toBe(arr(bulk('two')));
@@ -67,9 +62,9 @@ describe.each([['strata'], ['redis']])('blocking sorted-set pops on %s', (which)
   it('blocked clients are served in the order they blocked; BZMPOP takes at most its COUNT', async () => {
     const [a, b, c, pusher] = [await client(), await client(), await client(), await client()];
     const k = key('fifo');
-    await block(a, 'BZPOPMAX', k, '0');
-    await block(b, 'BZMPOP', '0', '2', 'other', k, 'MIN', 'COUNT', '2');
-    await block(c, 'BZPOPMIN', k, '0');
+    await a.block('BZPOPMAX', k, '0');
+    await b.block('BZMPOP', '0', '2', 'other', k, 'MIN', 'COUNT', '2');
+    await c.block('BZPOPMIN', k, '0');
     expect(await pusher.call('ZADD', k, '1', 'a', '2', 'b', '3', 'c', '4', 'd', '5', 'e')).toBe(':5\r\n');
     expect(await a.readReply()).toBe(arr(bulk(k), bulk('e'), bulk('5')));
     expect(await b.readReply()).toBe(arr(bulk(k), arr(arr(bulk('a'), bulk('1')), arr(bulk('b'), bulk('2')))));
@@ -102,7 +97,7 @@ describe.each([['strata'], ['redis']])('blocking sorted-set pops on %s', (which)
     const [a, b] = [await client(), await client()];
     await a.call('HELLO', '3');
     const k = key('r3');
-    await block(a, 'BZPOPMIN', k, '0');
+    await a.block('BZPOPMIN', k, '0');
     await b.call('ZADD', k, '2.5', 'x');
     expect(await a.readReply()).toBe(`*3\r\n${bulk(k)}${bulk('x')},2.5\r\n`);
     await b.call('ZADD', k, '7', 'y');
@@ -121,14 +116,14 @@ describe.each([['strata'], ['redis']])('blocking sorted-set pops on %s', (which)
   it('ZADD inside MULTI/EXEC and ZUNIONSTORE serve waiters with the set as the command left it', async () => {
     const [a, b, c] = [await client(), await client(), await client()];
     const [k, src] = [key('exec'), key('src')];
-    await block(a, 'BZPOPMIN', k, '0');
+    await a.block('BZPOPMIN', k, '0');
     await c.call('MULTI');
     await c.call('ZADD', k, '1', 'a');
     await c.call('ZADD', k, '0', 'z');
     await c.call('ZREM', k, 'a');
     expect(await c.call('EXEC')).toBe(arr(':1\r\n', ':1\r\n', ':1\r\n'));
     expect(await a.readReply()).toBe(arr(bulk(k), bulk('z'), bulk('0')));
-    await block(b, 'BZPOPMAX', k, '0');
+    await b.block('BZPOPMAX', k, '0');
     await c.call('ZADD', src, '4', 'four');
     expect(await c.call('ZUNIONSTORE', k, '1', src)).toBe(':1\r\n');
     expect(await b.readReply()).toBe(arr(bulk(k), bulk('four'), bulk('4')));
@@ -137,7 +132,7 @@ describe.each([['strata'], ['redis']])('blocking sorted-set pops on %s', (which)
   it('a zset waiter is not served by a list pushed to its key, and keeps waiting', async () => {
     const [a, b] = [await client(), await client()];
     const k = key('typed');
-    await block(a, 'BZPOPMIN', k, '0');
+    await a.block('BZPOPMIN', k, '0');
     await b.call('RPUSH', k, 'x');
     await b.call('DEL', k);
     await b.call('ZADD', k, '1', 'm');

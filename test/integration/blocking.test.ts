@@ -18,11 +18,6 @@ function arr(...items: string[]): string {
   return `*${items.length}\r\n${items.join('')}`;
 }
 
-/** Sends `argv` behind a PING in one write; resolves once the server has run both. */
-async function block(c: RawClient, ...argv: string[]): Promise<void> {
-  c.write(Buffer.concat([encodeCommand(['PING']), encodeCommand(argv)]));
-  expect(await c.readReply()).toBe('+PONG\r\n');
-}
 
 /** The client id from HELLO (both servers report it). */
 async function clientId(c: RawClient): Promise<string> {
@@ -60,7 +55,7 @@ describe.each([['strata'], ['redis']])('blocking list commands on %s', (which) =
   it('BLPOP is served by a later RPUSH from another client', async () => {
     const [a, b] = [await client(), await client()];
     const k = key('q');
-    await block(a, 'BLPOP', k, '0');
+    await a.block('BLPOP', k, '0');
     expect(await b.call('RPUSH', k, 'v1', 'v2')).toBe(':2\r\n');
     expect(await a.readReply()).toBe(arr(bulk(k), bulk('v1')));
     expect(await b.call('LRANGE', k, '0', '-1')).toBe(arr(bulk('v2')));
@@ -69,9 +64,9 @@ describe.each([['strata'], ['redis']])('blocking list commands on %s', (which) =
   it('blocked clients are served in the order they blocked, one element each', async () => {
     const [a, c, d, pusher] = [await client(), await client(), await client(), await client()];
     const k = key('fifo');
-    await block(a, 'BRPOP', k, '0');
-    await block(c, 'BLPOP', 'other', k, '0');
-    await block(d, 'BLMPOP', '0', '1', k, 'LEFT', 'COUNT', '5');
+    await a.block('BRPOP', k, '0');
+    await c.block('BLPOP', 'other', k, '0');
+    await d.block('BLMPOP', '0', '1', k, 'LEFT', 'COUNT', '5');
     expect(await pusher.call('RPUSH', k, 'x', 'y')).toBe(':2\r\n');
     expect(await a.readReply()).toBe(arr(bulk(k), bulk('y')));
     expect(await c.readReply()).toBe(arr(bulk(k), bulk('x')));
@@ -83,7 +78,7 @@ describe.each([['strata'], ['redis']])('blocking list commands on %s', (which) =
   it('a client blocked on several keys is served by the first that gets data, once', async () => {
     const [a, b] = [await client(), await client()];
     const [k1, k2] = [key('m1'), key('m2')];
-    await block(a, 'BLPOP', k1, k2, k1, '0');
+    await a.block('BLPOP', k1, k2, k1, '0');
     expect(await b.call('RPUSH', k2, 'two')).toBe(':1\r\n');
     expect(await a.readReply()).toBe(arr(bulk(k2), bulk('two')));
     expect(await b.call('RPUSH', k1, 'one')).toBe(':1\r\n');
@@ -107,7 +102,7 @@ describe.each([['strata'], ['redis']])('blocking list commands on %s', (which) =
   it('a timeout longer than a Node timer can hold still blocks until data comes', async () => {
     const [a, b] = [await client(), await client()];
     const k = key('long');
-    await block(a, 'BLPOP', k, '3000000');
+    await a.block('BLPOP', k, '3000000');
     expect(await b.call('PING')).toBe('+PONG\r\n');
     await b.call('RPUSH', k, 'v');
     expect(await a.readReply()).toBe(arr(bulk(k), bulk('v')));
@@ -116,8 +111,8 @@ describe.each([['strata'], ['redis']])('blocking list commands on %s', (which) =
   it('a client timing out leaves the next waiter first in line', async () => {
     const [a, c, b] = [await client(), await client(), await client()];
     const k = key('tq');
-    await block(a, 'BLPOP', k, '0.05');
-    await block(c, 'BLPOP', k, '0');
+    await a.block('BLPOP', k, '0.05');
+    await c.block('BLPOP', k, '0');
     expect(await a.readReply()).toBe(NULL_ARRAY);
     await b.call('RPUSH', k, 'v');
     expect(await c.readReply()).toBe(arr(bulk(k), bulk('v')));
@@ -138,9 +133,9 @@ describe.each([['strata'], ['redis']])('blocking list commands on %s', (which) =
   it('BLMOVE chains: each move serves the client blocked on its destination', async () => {
     const [a, c, d, b] = [await client(), await client(), await client(), await client()];
     const [k1, k2, k3] = [key('c1'), key('c2'), key('c3')];
-    await block(a, 'BLMOVE', k1, k2, 'RIGHT', 'LEFT', '0');
-    await block(c, 'BRPOPLPUSH', k2, k3, '0');
-    await block(d, 'BLPOP', k3, '0');
+    await a.block('BLMOVE', k1, k2, 'RIGHT', 'LEFT', '0');
+    await c.block('BRPOPLPUSH', k2, k3, '0');
+    await d.block('BLPOP', k3, '0');
     expect(await b.call('RPUSH', k1, 'hop')).toBe(':1\r\n');
     expect(await a.readReply()).toBe(bulk('hop'));
     expect(await c.readReply()).toBe(bulk('hop'));
@@ -151,9 +146,9 @@ describe.each([['strata'], ['redis']])('blocking list commands on %s', (which) =
   it('BLMOVE of a list onto itself keeps the list, so every waiter after it is served too', async () => {
     const [a, c, d, b] = [await client(), await client(), await client(), await client()];
     const k = key('self');
-    await block(a, 'BLMOVE', k, k, 'LEFT', 'RIGHT', '0');
-    await block(c, 'BLMOVE', k, k, 'RIGHT', 'LEFT', '0');
-    await block(d, 'BLPOP', k, '0');
+    await a.block('BLMOVE', k, k, 'LEFT', 'RIGHT', '0');
+    await c.block('BLMOVE', k, k, 'RIGHT', 'LEFT', '0');
+    await d.block('BLPOP', k, '0');
     expect(await b.call('RPUSH', k, 'a', 'b')).toBe(':2\r\n');
     expect(await a.readReply()).toBe(bulk('a'));
     expect(await c.readReply()).toBe(bulk('a'));
@@ -164,7 +159,7 @@ describe.each([['strata'], ['redis']])('blocking list commands on %s', (which) =
   it('keys filled by one EXEC serve a client blocked on several of them from the first one filled', async () => {
     const [a, b] = [await client(), await client()];
     const [z, y] = [key('z'), key('y')];
-    await block(a, 'BLPOP', z, y, '0');
+    await a.block('BLPOP', z, y, '0');
     await b.call('MULTI');
     await b.call('RPUSH', y, '1');
     await b.call('RPUSH', z, '2');
@@ -177,7 +172,7 @@ describe.each([['strata'], ['redis']])('blocking list commands on %s', (which) =
     const [a, b] = [await client(), await client()];
     const [src, dst] = [key('ws'), key('wd')];
     await b.call('SET', dst, 'string');
-    await block(a, 'BLMOVE', src, dst, 'LEFT', 'LEFT', '0');
+    await a.block('BLMOVE', src, dst, 'LEFT', 'LEFT', '0');
     await b.call('RPUSH', src, 'v');
     expect(await a.readReply()).toBe('-WRONGTYPE Operation against a key holding the wrong kind of value\r\n');
     expect(await b.call('LRANGE', src, '0', '-1')).toBe(arr(bulk('v')));
@@ -186,8 +181,8 @@ describe.each([['strata'], ['redis']])('blocking list commands on %s', (which) =
   it('pushes inside MULTI/EXEC serve blocked clients after EXEC, with the list as EXEC left it', async () => {
     const [a, c, b] = [await client(), await client(), await client()];
     const k = key('tx');
-    await block(a, 'BLPOP', k, '0');
-    await block(c, 'BLPOP', k, '0');
+    await a.block('BLPOP', k, '0');
+    await c.block('BLPOP', k, '0');
     await b.call('MULTI');
     await b.call('RPUSH', k, '1', '2', '3');
     await b.call('LPOP', k);
@@ -211,8 +206,8 @@ describe.each([['strata'], ['redis']])('blocking list commands on %s', (which) =
   it('a client that disconnects while blocked is forgotten', async () => {
     const [a, c, b] = [await client(), await client(), await client()];
     const k = key('gone');
-    await block(a, 'BLPOP', k, '0');
-    await block(c, 'BLPOP', k, '0');
+    await a.block('BLPOP', k, '0');
+    await c.block('BLPOP', k, '0');
     a.socket.end();
     expect(await a.waitClosed()).toBe(true);
     await b.call('RPUSH', k, 'v1', 'v2');
@@ -225,10 +220,10 @@ describe.each([['strata'], ['redis']])('blocking list commands on %s', (which) =
     const id = await clientId(a);
     const k = key('u');
     expect(await b.call('CLIENT', 'UNBLOCK', id)).toBe(':0\r\n');
-    await block(a, 'BLPOP', k, '0');
+    await a.block('BLPOP', k, '0');
     expect(await b.call('CLIENT', 'UNBLOCK', id)).toBe(':1\r\n');
     expect(await a.readReply()).toBe(NULL_ARRAY);
-    await block(a, 'BLMOVE', k, key('d'), 'LEFT', 'RIGHT', '0');
+    await a.block('BLMOVE', k, key('d'), 'LEFT', 'RIGHT', '0');
     expect(await b.call('CLIENT', 'UNBLOCK', id, 'error')).toBe(':1\r\n');
     expect(await a.readReply()).toBe('-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n');
     expect(await b.call('CLIENT', 'UNBLOCK', id, 'TIMEOUT')).toBe(':0\r\n');
@@ -243,8 +238,8 @@ describe.each([['strata'], ['redis']])('blocking list commands on %s', (which) =
   it('a blocked BLMPOP takes at most its COUNT and leaves the rest for the next waiter', async () => {
     const [a, c, b] = [await client(), await client(), await client()];
     const k = key('cnt');
-    await block(a, 'BLMPOP', '0', '2', key('none'), k, 'RIGHT', 'COUNT', '2');
-    await block(c, 'BLMPOP', '0', '1', k, 'LEFT', 'COUNT', '10');
+    await a.block('BLMPOP', '0', '2', key('none'), k, 'RIGHT', 'COUNT', '2');
+    await c.block('BLMPOP', '0', '1', k, 'LEFT', 'COUNT', '10');
     await b.call('RPUSH', k, '1', '2', '3', '4', '5');
     expect(await a.readReply()).toBe(arr(bulk(k), arr(bulk('5'), bulk('4'))));
     expect(await c.readReply()).toBe(arr(bulk(k), arr(bulk('1'), bulk('2'), bulk('3'))));
