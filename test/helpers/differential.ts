@@ -8,6 +8,7 @@
  * the request that produced it.
  */
 
+import { expect } from 'vitest';
 import { startServer, type RunningServer, type StartOptions } from './server.js';
 import { RawClient, encodeCommand, replyEnd } from './resp.js';
 
@@ -223,6 +224,8 @@ export interface Pair {
   redis: RawClient;
   /** Sends argv to both and returns both raw replies. */
   both(...argv: string[]): Promise<[string, string]>;
+  /** Sends each request to both and expects the same raw reply, naming the request that differs. */
+  expectSame(requests: string[][]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -234,6 +237,12 @@ export async function startPair(args: string[] = []): Promise<Pair> {
     strata,
     redis,
     both: async (...argv) => Promise.all([strata.call(...argv), redis.call(...argv)]),
+    expectSame: async (requests) => {
+      for (const argv of requests) {
+        const [s, r] = await Promise.all([strata.call(...argv), redis.call(...argv)]);
+        expect(s, argv.join(' ')).toBe(r);
+      }
+    },
     stop: async () => {
       strata.close();
       redis.close();

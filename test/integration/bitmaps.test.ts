@@ -21,16 +21,9 @@ afterAll(async () => {
 });
 
 /** Sends each request to both servers and expects the same raw reply. */
-async function same(requests: string[][]): Promise<void> {
-  for (const argv of requests) {
-    const [s, r] = await pair.both(...argv);
-    expect(s, argv.join(' ')).toBe(r);
-  }
-}
-
 describe('bitmap commands reply as redis-server does', () => {
   it('SETBIT and GETBIT, including growth, integers as strings, and bad offsets and bits', async () => {
-    await same([
+    await pair.expectSame([
       ['SETBIT', 'sb', '7', '1'],
       ['SETBIT', 'sb', '100', '1'],
       ['SETBIT', 'sb', '100', '1'],
@@ -59,7 +52,7 @@ describe('bitmap commands reply as redis-server does', () => {
   });
 
   it('BITCOUNT with BYTE and BIT ranges, negative indexes and bad arguments', async () => {
-    await same([
+    await pair.expectSame([
       ['SET', 'bc', 'foobar\xff\x01'],
       ['BITCOUNT', 'bc'],
       ['BITCOUNT', 'bc', '0', '0'],
@@ -87,7 +80,7 @@ describe('bitmap commands reply as redis-server does', () => {
   });
 
   it('BITPOS finds set and clear bits, with and without an end, and answers -1 as Redis does', async () => {
-    await same([
+    await pair.expectSame([
       ['SET', 'bp', '\x00\xff\xf0'],
       ['BITPOS', 'bp', '1'],
       ['BITPOS', 'bp', '0'],
@@ -123,7 +116,7 @@ describe('bitmap commands reply as redis-server does', () => {
   });
 
   it('BITOP AND OR XOR NOT over keys of different lengths, and an empty result deletes the destination', async () => {
-    await same([
+    await pair.expectSame([
       ['SET', 'o1', '\x0f\xf0abc'],
       ['SET', 'o2', '\xff'],
       ['BITOP', 'AND', 'dest', 'o1', 'o2', 'missing'],
@@ -149,7 +142,7 @@ describe('bitmap commands reply as redis-server does', () => {
   });
 
   it('BITFIELD and BITFIELD_RO: types, # offsets, overflow policies and every error', async () => {
-    await same([
+    await pair.expectSame([
       ['BITFIELD', 'bf', 'SET', 'i8', '0', '-100', 'GET', 'u4', '0', 'INCRBY', 'i5', '3', '100', 'OVERFLOW', 'SAT', 'INCRBY', 'u3', '#5', '100'],
       ['BITFIELD', 'bf', 'OVERFLOW', 'FAIL', 'INCRBY', 'i64', '64', '-9223372036854775808', 'INCRBY', 'i64', '64', '-1'],
       ['BITFIELD', 'bf', 'OVERFLOW', 'SAT', 'SET', 'u8', '0', '-1', 'GET', 'u8', '0', 'OVERFLOW', 'WRAP', 'SET', 'u8', '0', '-1', 'SET', 'i8', '0', '200'],
@@ -194,7 +187,7 @@ describe('bitmap commands reply as redis-server does', () => {
   it('in RESP3 too (BITFIELD FAIL answers a null)', async () => {
     await pair.both('HELLO', '3');
     try {
-      await same([
+      await pair.expectSame([
         ['BITFIELD', 'r3', 'OVERFLOW', 'FAIL', 'INCRBY', 'u2', '0', '10', 'GET', 'u2', '0'],
         ['BITCOUNT', 'r3'],
       ]);

@@ -20,18 +20,11 @@ afterAll(async () => {
   await pair.stop();
 });
 
-async function same(requests: string[][]): Promise<void> {
-  for (const argv of requests) {
-    const [s, r] = await pair.both(...argv);
-    expect(s, argv.join(' ')).toBe(r);
-  }
-}
-
 const SICILY = ['GEOADD', 'Sicily', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania', '13.583333', '37.316667', 'Agrigento', '12.758489', '38.788135', 'edge1', '17.241510', '38.788135', 'edge2'];
 
 describe('geo commands reply as redis-server does', () => {
   it('GEOADD stores Redis scores (NX XX CH, the limits, bad coordinates) and GEOPOS GEODIST GEOHASH read them', async () => {
-    await same([
+    await pair.expectSame([
       SICILY,
       ['GEOADD', 'Sicily', '13.361389', '38.115556', 'Palermo2', '13.361389', '38.115556', 'Palermo3'],
       ['GEOADD', 'Sicily', '180', '85.05112878', 'top', '-180', '-85.05112878', 'bottom', '0', '0', 'origin'],
@@ -75,7 +68,7 @@ describe('geo commands reply as redis-server does', () => {
   });
 
   it('GEORADIUS and GEORADIUSBYMEMBER (and _RO): options, sorting, COUNT [ANY], STORE, STOREDIST, errors', async () => {
-    await same([
+    await pair.expectSame([
       SICILY,
       ['GEORADIUS', 'Sicily', '15', '37', '200', 'km'],
       ['GEORADIUS', 'Sicily', '15', '37', '200', 'km', 'WITHDIST', 'WITHCOORD', 'WITHHASH'],
@@ -121,7 +114,7 @@ describe('geo commands reply as redis-server does', () => {
   });
 
   it('GEOSEARCH and GEOSEARCHSTORE: FROMMEMBER/FROMLONLAT, BYRADIUS/BYBOX, and every error', async () => {
-    await same([
+    await pair.expectSame([
       SICILY,
       ['GEOSEARCH', 'Sicily', 'FROMMEMBER', 'Palermo', 'BYRADIUS', '200', 'km', 'ASC', 'WITHDIST'],
       ['GEOSEARCH', 'Sicily', 'FROMLONLAT', '15', '37', 'BYBOX', '400', '400', 'km', 'ASC', 'WITHDIST', 'WITHCOORD', 'WITHHASH'],
@@ -162,7 +155,7 @@ describe('geo commands reply as redis-server does', () => {
   it('in RESP3: coordinates are doubles', async () => {
     await pair.both('HELLO', '3');
     try {
-      await same([
+      await pair.expectSame([
         SICILY,
         ['GEOPOS', 'Sicily', 'Palermo', 'nope'],
         ['GEOSEARCH', 'Sicily', 'FROMLONLAT', '15', '37', 'BYRADIUS', '200', 'km', 'WITHCOORD', 'WITHDIST', 'WITHHASH', 'ASC'],

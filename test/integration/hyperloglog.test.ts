@@ -20,13 +20,6 @@ afterAll(async () => {
   await pair.stop();
 });
 
-async function same(requests: string[][]): Promise<void> {
-  for (const argv of requests) {
-    const [s, r] = await pair.both(...argv);
-    expect(s, argv.join(' ')).toBe(r);
-  }
-}
-
 /** `n` distinct elements with a prefix. */
 function elements(prefix: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix}${i}`);
@@ -34,7 +27,7 @@ function elements(prefix: string, n: number): string[] {
 
 describe('HyperLogLog commands reply as redis-server does', () => {
   it('PFADD and PFCOUNT build the same sparse and dense bytes and counts', async () => {
-    await same([
+    await pair.expectSame([
       ['PFADD', 'h1'],
       ['GET', 'h1'],
       ['PFCOUNT', 'h1'],
@@ -59,7 +52,7 @@ describe('HyperLogLog commands reply as redis-server does', () => {
   });
 
   it('PFMERGE takes the register maximum, dense when an input is dense', async () => {
-    await same([
+    await pair.expectSame([
       ['PFADD', 'm1', ...elements('a', 20)],
       ['PFADD', 'm2', ...elements('b', 20)],
       ['PFMERGE', 'm3', 'm1', 'm2'],
@@ -78,7 +71,7 @@ describe('HyperLogLog commands reply as redis-server does', () => {
   });
 
   it('PFDEBUG GETREG, DECODE, ENCODING, TODENSE and their errors', async () => {
-    await same([
+    await pair.expectSame([
       ['PFADD', 'd1', 'a', 'b', 'c'],
       ['PFDEBUG', 'DECODE', 'd1'],
       ['PFDEBUG', 'TODENSE', 'd1'],
@@ -99,7 +92,7 @@ describe('HyperLogLog commands reply as redis-server does', () => {
 
   it('values that are not HLLs: WRONGTYPE, and INVALIDOBJ for a corrupt sparse form', async () => {
     const header = 'HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80';
-    await same([
+    await pair.expectSame([
       ['SET', 'str', 'hello world, not an hll'],
       ['PFADD', 'str', 'a'],
       ['PFCOUNT', 'str'],
@@ -198,7 +191,7 @@ describe('generated HyperLogLog sequences', () => {
     await fc.assert(
       fc.asyncProperty(value, fc.array(element, { maxLength: 8 }), async (bytes, es) => {
         const k = `raw${run++}`;
-        await same([
+        await pair.expectSame([
           ['SET', k, bytes],
           ['PFCOUNT', k],
           ['PFCOUNT', k, 'missing'],
