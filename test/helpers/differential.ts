@@ -8,7 +8,7 @@
  * the request that produced it.
  */
 
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startServer, type RunningServer, type StartOptions } from './server.js';
 import { RawClient, encodeCommand, replyEnd } from './resp.js';
 
@@ -227,15 +227,18 @@ export interface Pair {
   /** Sends each request to both and expects the same raw reply, naming the request that differs. */
   expectSame(requests: string[][]): Promise<void>;
   stop(): Promise<void>;
+  strataServer: RunningServer;
+  redisServer: RunningServer;
 }
 
 export async function startPair(args: string[] = []): Promise<Pair> {
-  const servers: RunningServer[] = [await startServer({ args }), await startServer({ redis: true, args })];
-  const strata = await RawClient.connect(servers[0].port);
-  const redis = await RawClient.connect(servers[1].port);
+  const servers = await Promise.all([startServer({ args }), startServer({ redis: true, args })]);
+  const [strata, redis] = await Promise.all(servers.map((srv) => RawClient.connect(srv.port)));
   return {
     strata,
     redis,
+    strataServer: servers[0],
+    redisServer: servers[1],
     both: async (...argv) => Promise.all([strata.call(...argv), redis.call(...argv)]),
     expectSame: async (requests) => {
       for (const argv of requests) {
@@ -248,5 +251,40 @@ export async function startPair(args: string[] = []): Promise<Pair> {
       redis.close();
       for (const s of servers) await s.stop();
     },
+  };
+}
+
+/**
+ * A pair for the enclosing suite: started in its beforeAll, stopped in its afterAll. The fields
+ * are read through, so the returned object may be captured before the servers are up.
+ */
+export function pairForSuite(args: string[] = []): Pair {
+  let started: Pair | undefined;
+  beforeAll(async () => {
+    started = await startPair(args);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const live = (): Pair => {
+    if (started === undefined) throw new Error('the pair is used outside its suite');
+    return started;
+  };
+  return {
+    get strata() {
+      return live().strata;
+    },
+    get redis() {
+      return live().redis;
+    },
+    get strataServer() {
+      return live().strataServer;
+    },
+    get redisServer() {
+      return live().redisServer;
+    },
+    both: (...argv) => live().both(...argv),
+    expectSame: (requests) => live().expectSame(requests),
+    stop: () => live().stop(),
   };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realpathSync } from 'node:fs';
 import { startServer, type RunningServer } from '../helpers/server.js';
+import { pairForSuite } from '../helpers/differential.js';
 import { RawClient } from '../helpers/resp.js';
 import { withoutStrataDefaults } from '../helpers/strata-defaults.js';
 
@@ -165,43 +166,29 @@ const CASES: string[][] = [
 ];
 
 describe('CONFIG compared with redis-server', () => {
-  let strata: RunningServer;
-  let redis: RunningServer;
-  let s: RawClient;
-  let r: RawClient;
-
-  beforeAll(async () => {
-    [strata, redis] = await Promise.all([startServer(), startServer({ redis: true })]);
-    [s, r] = await Promise.all([RawClient.connect(strata.port), RawClient.connect(redis.port)]);
-  });
-
-  afterAll(async () => {
-    s.close();
-    r.close();
-    await Promise.all([strata.stop(), redis.stop()]);
-  });
+  const pair = pairForSuite();
 
   it('CONFIG GET * lists the same directives with the same defaults', async () => {
-    const [mine, theirs] = await Promise.all([s.call('CONFIG', 'GET', '*'), r.call('CONFIG', 'GET', '*')]);
+    const [mine, theirs] = await Promise.all([pair.strata.call('CONFIG', 'GET', '*'), pair.redis.call('CONFIG', 'GET', '*')]);
     // Only the port and the data directory are the instance's own.
     const drop = (pairs: Array<[string, string]>): Array<[string, string]> => withoutStrataDefaults(pairs.filter(([n]) => n !== 'port' && n !== 'dir'));
     expect(drop(pairsOf(mine))).toEqual(drop(pairsOf(theirs)));
     // strata's own defaults (the test servers run with --appendonly no).
-    expect(pairsOf(await s.call('CONFIG', 'GET', 'appendfsync'))).toEqual([['appendfsync', 'always']]);
+    expect(pairsOf(await pair.strata.call('CONFIG', 'GET', 'appendfsync'))).toEqual([['appendfsync', 'always']]);
     expect(pairsOf(mine).length).toBe(pairsOf(theirs).length);
-    expect(pairsOf(await s.call('CONFIG', 'GET', 'dir'))).toEqual([['dir', realpathSync(strata.dir)]]);
-    expect(pairsOf(await s.call('CONFIG', 'GET', 'port'))).toEqual([['port', String(strata.port)]]);
+    expect(pairsOf(await pair.strata.call('CONFIG', 'GET', 'dir'))).toEqual([['dir', realpathSync(pair.strataServer.dir)]]);
+    expect(pairsOf(await pair.strata.call('CONFIG', 'GET', 'port'))).toEqual([['port', String(pair.strataServer.port)]]);
   });
 
   it('CONFIG SET and CONFIG GET reply as redis-server, errors included', async () => {
     for (const argv of CASES) {
-      const [mine, theirs] = await Promise.all([s.call(...argv), r.call(...argv)]);
+      const [mine, theirs] = await Promise.all([pair.strata.call(...argv), pair.redis.call(...argv)]);
       expect({ argv, reply: normalized(argv, mine) }).toEqual({ argv, reply: normalized(argv, theirs) });
     }
   });
 
   it('a multi-directive CONFIG SET applies all values or none', async () => {
-    for (const c of [s, r]) {
+    for (const c of [pair.strata, pair.redis]) {
       expect(await c.call('CONFIG', 'SET', 'timeout', '10', 'maxmemory', '1x')).toBe(
         "-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value\r\n",
       );
@@ -217,7 +204,7 @@ describe('CONFIG compared with redis-server', () => {
   });
 
   it('CONFIG GET in RESP3 is a map', async () => {
-    for (const c of [s, r]) {
+    for (const c of [pair.strata, pair.redis]) {
       await c.call('HELLO', '3');
       expect(await c.call('CONFIG', 'GET', 'maxmemory')).toBe('%1\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n');
       await c.call('HELLO', '2');

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../helpers/server.js';
-import { RawClient } from '../helpers/resp.js';
+import { describe, expect, it } from 'vitest';
+import { pairForSuite } from '../helpers/differential.js';
 
 /** The payload of a DUMP reply ($len\r\n<bytes>\r\n) as raw bytes. */
 function payloadOf(reply: string): string {
@@ -9,21 +8,7 @@ function payloadOf(reply: string): string {
 }
 
 describe('DUMP and RESTORE', () => {
-  let strata: RunningServer;
-  let redis: RunningServer;
-  let s: RawClient;
-  let r: RawClient;
-
-  beforeAll(async () => {
-    [strata, redis] = await Promise.all([startServer(), startServer({ redis: true })]);
-    [s, r] = await Promise.all([RawClient.connect(strata.port), RawClient.connect(redis.port)]);
-  });
-
-  afterAll(async () => {
-    s.close();
-    r.close();
-    await Promise.all([strata.stop(), redis.stop()]);
-  });
+  const pair = pairForSuite();
 
   const build: string[][] = [
     ['SET', 'str', 'hello\x00\xff'],
@@ -39,22 +24,22 @@ describe('DUMP and RESTORE', () => {
 
   it('a payload from strata restores in redis-server, and one from redis-server in strata, with equal digests', async () => {
     for (const cmd of build) {
-      await s.call(...cmd);
-      await r.call(...cmd);
+      await pair.strata.call(...cmd);
+      await pair.redis.call(...cmd);
     }
     for (const key of keys) {
-      const fromStrata = payloadOf(await s.call('DUMP', key));
-      const fromRedis = payloadOf(await r.call('DUMP', key));
-      expect(await r.call('RESTORE', `copy:${key}`, '0', fromStrata)).toBe('+OK\r\n');
-      expect(await s.call('RESTORE', `copy:${key}`, '0', fromRedis)).toBe('+OK\r\n');
-      const [ds, dr] = await Promise.all([s.call('DEBUG', 'DIGEST-VALUE', `copy:${key}`), r.call('DEBUG', 'DIGEST-VALUE', `copy:${key}`)]);
+      const fromStrata = payloadOf(await pair.strata.call('DUMP', key));
+      const fromRedis = payloadOf(await pair.redis.call('DUMP', key));
+      expect(await pair.redis.call('RESTORE', `copy:${key}`, '0', fromStrata)).toBe('+OK\r\n');
+      expect(await pair.strata.call('RESTORE', `copy:${key}`, '0', fromRedis)).toBe('+OK\r\n');
+      const [ds, dr] = await Promise.all([pair.strata.call('DEBUG', 'DIGEST-VALUE', `copy:${key}`), pair.redis.call('DEBUG', 'DIGEST-VALUE', `copy:${key}`)]);
       expect(ds, key).toBe(dr);
-      expect(await s.call('DEBUG', 'DIGEST-VALUE', key)).toBe(ds);
+      expect(await pair.strata.call('DEBUG', 'DIGEST-VALUE', key)).toBe(ds);
     }
   });
 
   it('RESTORE options and errors are those of Redis', async () => {
-    const payload = payloadOf(await r.call('DUMP', 'str'));
+    const payload = payloadOf(await pair.redis.call('DUMP', 'str'));
     const cases: string[][] = [
       ['RESTORE', 'str', '0', payload],
       ['RESTORE', 'str', '0', payload, 'REPLACE'],
@@ -72,10 +57,10 @@ describe('DUMP and RESTORE', () => {
       ['DUMP', 'nokey'],
     ];
     for (const c of cases) {
-      const [a, b] = await Promise.all([s.call(...c), r.call(...c)]);
+      const [a, b] = await Promise.all([pair.strata.call(...c), pair.redis.call(...c)]);
       expect(a, c[0] + ' ' + c.slice(4).join(' ')).toBe(b);
     }
-    const pttl = Number((await s.call('PTTL', 'withttl')).slice(1));
+    const pttl = Number((await pair.strata.call('PTTL', 'withttl')).slice(1));
     expect(pttl).toBeGreaterThan(90000);
   });
 });

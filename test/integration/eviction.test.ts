@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { startServer, type RunningServer } from '../helpers/server.js';
+import { pairForSuite } from '../helpers/differential.js';
 import { RawClient } from '../helpers/resp.js';
 
 const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
@@ -207,24 +208,10 @@ describe('eviction under maxmemory', () => {
 });
 
 describe('OBJECT IDLETIME / FREQ and RESTORE IDLETIME / FREQ as redis-server', () => {
-  let strata: RunningServer;
-  let redis: RunningServer;
-  let s: RawClient;
-  let r: RawClient;
-
-  beforeAll(async () => {
-    [strata, redis] = await Promise.all([startServer(), startServer({ redis: true })]);
-    [s, r] = await Promise.all([RawClient.connect(strata.port), RawClient.connect(redis.port)]);
-  });
-
-  afterAll(async () => {
-    s.close();
-    r.close();
-    await Promise.all([strata.stop(), redis.stop()]);
-  });
+  const pair = pairForSuite();
 
   async function both(...argv: Array<string | Buffer>): Promise<string> {
-    const [a, b] = await Promise.all([s.call(...argv), r.call(...argv)]);
+    const [a, b] = await Promise.all([pair.strata.call(...argv), pair.redis.call(...argv)]);
     expect(a, argv.join(' ')).toBe(b);
     return a;
   }
@@ -235,7 +222,7 @@ describe('OBJECT IDLETIME / FREQ and RESTORE IDLETIME / FREQ as redis-server', (
     await both('OBJECT', 'IDLETIME', 'k');
     await both('OBJECT', 'FREQ', 'k');
     await both('OBJECT', 'IDLETIME', 'missing');
-    const dump = await s.call('DUMP', 'k');
+    const dump = await pair.strata.call('DUMP', 'k');
     const payload = Buffer.from(dump.slice(dump.indexOf('\r\n') + 2, -2), 'latin1');
     await both('RESTORE', 'idle', '0', payload, 'IDLETIME', '1234');
     expect(await both('OBJECT', 'IDLETIME', 'idle')).toBe(':1234\r\n');

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../helpers/server.js';
-import { RawClient } from '../helpers/resp.js';
+import { describe, expect, it } from 'vitest';
+import { pairForSuite } from '../helpers/differential.js';
 import { parseResp, serializeResp, sortElements, textOf } from '../helpers/resp-tree.js';
 
 const LIB_A = `#!lua name=liba
@@ -38,24 +37,10 @@ function normalizeList(raw: string): string {
 }
 
 describe('FUNCTION library store', () => {
-  let strata: RunningServer;
-  let redis: RunningServer;
-  let s: RawClient;
-  let r: RawClient;
-
-  beforeAll(async () => {
-    [strata, redis] = await Promise.all([startServer(), startServer({ redis: true })]);
-    [s, r] = await Promise.all([RawClient.connect(strata.port), RawClient.connect(redis.port)]);
-  });
-
-  afterAll(async () => {
-    s.close();
-    r.close();
-    await Promise.all([strata.stop(), redis.stop()]);
-  });
+  const pair = pairForSuite();
 
   async function same(...argv: Array<string | Buffer>): Promise<string> {
-    const [mine, theirs] = await Promise.all([s.call(...argv), r.call(...argv)]);
+    const [mine, theirs] = await Promise.all([pair.strata.call(...argv), pair.redis.call(...argv)]);
     expect(mine, argv.join(' ').slice(0, 80)).toBe(theirs);
     return mine;
   }
@@ -63,16 +48,16 @@ describe('FUNCTION library store', () => {
   /** Loads libraries into redis-server and copies them to strata with FUNCTION DUMP / RESTORE. */
   async function loadViaRedis(...codes: string[]): Promise<Buffer> {
     await same('FUNCTION', 'FLUSH');
-    for (const code of codes) expect((await r.call('FUNCTION', 'LOAD', code)).startsWith('$')).toBe(true);
-    const payload = bulkPayload(await r.call('FUNCTION', 'DUMP'));
-    expect(await s.call('FUNCTION', 'RESTORE', payload)).toBe('+OK\r\n');
+    for (const code of codes) expect((await pair.redis.call('FUNCTION', 'LOAD', code)).startsWith('$')).toBe(true);
+    const payload = bulkPayload(await pair.redis.call('FUNCTION', 'DUMP'));
+    expect(await pair.strata.call('FUNCTION', 'RESTORE', payload)).toBe('+OK\r\n');
     return payload;
   }
 
   it('a payload dumped by redis-server restores into strata with the same libraries, functions and code', async () => {
     await loadViaRedis(LIB_A, LIB_B);
     for (const args of [[], ['WITHCODE'], ['LIBRARYNAME', 'liba'], ['LIBRARYNAME', 'lib*', 'WITHCODE'], ['WITHCODE', 'LIBRARYNAME', '*b'], ['LIBRARYNAME', 'nomatch']]) {
-      const [mine, theirs] = await Promise.all([s.call('FUNCTION', 'LIST', ...args), r.call('FUNCTION', 'LIST', ...args)]);
+      const [mine, theirs] = await Promise.all([pair.strata.call('FUNCTION', 'LIST', ...args), pair.redis.call('FUNCTION', 'LIST', ...args)]);
       expect(normalizeList(mine), args.join(' ')).toBe(normalizeList(theirs));
     }
     await same('FUNCTION', 'STATS');
@@ -80,9 +65,9 @@ describe('FUNCTION library store', () => {
 
   it("strata's FUNCTION DUMP restores into redis-server", async () => {
     await loadViaRedis(LIB_A, LIB_B);
-    const payload = bulkPayload(await s.call('FUNCTION', 'DUMP'));
-    expect(await r.call('FUNCTION', 'RESTORE', payload, 'FLUSH')).toBe('+OK\r\n');
-    const [mine, theirs] = await Promise.all([s.call('FUNCTION', 'LIST', 'WITHCODE'), r.call('FUNCTION', 'LIST', 'WITHCODE')]);
+    const payload = bulkPayload(await pair.strata.call('FUNCTION', 'DUMP'));
+    expect(await pair.redis.call('FUNCTION', 'RESTORE', payload, 'FLUSH')).toBe('+OK\r\n');
+    const [mine, theirs] = await Promise.all([pair.strata.call('FUNCTION', 'LIST', 'WITHCODE'), pair.redis.call('FUNCTION', 'LIST', 'WITHCODE')]);
     expect(normalizeList(mine)).toBe(normalizeList(theirs));
   });
 
@@ -95,14 +80,14 @@ describe('FUNCTION library store', () => {
     const ab = await loadViaRedis(LIB_A, LIB_B);
     // Redis checks the payload's libraries in hash order, so either name may be the one reported.
     for (const policy of [[], ['append']]) {
-      const [mine, theirs] = await Promise.all([s.call('FUNCTION', 'RESTORE', ab, ...policy), r.call('FUNCTION', 'RESTORE', ab, ...policy)]);
+      const [mine, theirs] = await Promise.all([pair.strata.call('FUNCTION', 'RESTORE', ab, ...policy), pair.redis.call('FUNCTION', 'RESTORE', ab, ...policy)]);
       expect(mine.replace(/lib[ab]/, 'lib?')).toBe(theirs.replace(/lib[ab]/, 'lib?'));
       expect(mine).toMatch(/^-ERR Library lib[ab] already exists\r\n$/);
     }
     await same('FUNCTION', 'RESTORE', ab, 'REPLACE');
     await same('FUNCTION', 'FLUSH');
-    await r.call('FUNCTION', 'LOAD', LIB_B2);
-    const b2 = bulkPayload(await r.call('FUNCTION', 'DUMP'));
+    await pair.redis.call('FUNCTION', 'LOAD', LIB_B2);
+    const b2 = bulkPayload(await pair.redis.call('FUNCTION', 'DUMP'));
     await same('FUNCTION', 'FLUSH', 'ASYNC');
     await same('FUNCTION', 'RESTORE', ab);
     await same('FUNCTION', 'RESTORE', b2, 'REPLACE');
@@ -110,11 +95,11 @@ describe('FUNCTION library store', () => {
     await same('FUNCTION', 'STATS');
     // A function name taken by another library stops the restore (names compare case-insensitively).
     await same('FUNCTION', 'RESTORE', ab, 'REPLACE');
-    await r.call('FUNCTION', 'FLUSH');
-    await r.call('FUNCTION', 'LOAD', LIB_CLASH);
-    const clash = bulkPayload(await r.call('FUNCTION', 'DUMP'));
-    await r.call('FUNCTION', 'RESTORE', ab, 'FLUSH');
-    expect(await s.call('FUNCTION', 'RESTORE', ab, 'FLUSH')).toBe('+OK\r\n');
+    await pair.redis.call('FUNCTION', 'FLUSH');
+    await pair.redis.call('FUNCTION', 'LOAD', LIB_CLASH);
+    const clash = bulkPayload(await pair.redis.call('FUNCTION', 'DUMP'));
+    await pair.redis.call('FUNCTION', 'RESTORE', ab, 'FLUSH');
+    expect(await pair.strata.call('FUNCTION', 'RESTORE', ab, 'FLUSH')).toBe('+OK\r\n');
     await same('FUNCTION', 'RESTORE', clash);
     await same('FUNCTION', 'RESTORE', clash, 'REPLACE');
     await same('FUNCTION', 'RESTORE', ab, 'bogus');
@@ -168,14 +153,14 @@ describe('FUNCTION library store', () => {
 
   it('commands that run Lua say that scripting is not available yet', async () => {
     const expected = '-ERR scripting is not available yet: strata has no Lua engine\r\n';
-    expect(await s.call('FUNCTION', 'LOAD', LIB_B)).toBe(expected);
-    expect(await s.call('FCALL', 'b_one', '0')).toBe(expected);
-    expect(await s.call('FCALL_RO', 'b_one', '0')).toBe(expected);
-    expect(await s.call('EVAL', 'return 1', '0')).toBe(expected);
-    expect(await s.call('EVALSHA', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', '0')).toBe(expected);
-    expect(await s.call('EVAL_RO', 'return 1', '0')).toBe(expected);
-    expect(await s.call('EVALSHA_RO', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', '0')).toBe(expected);
-    expect(await s.call('SCRIPT', 'LOAD', 'return 1')).toBe(expected);
-    expect(await s.call('SCRIPT', 'DEBUG', 'YES')).toBe(expected);
+    expect(await pair.strata.call('FUNCTION', 'LOAD', LIB_B)).toBe(expected);
+    expect(await pair.strata.call('FCALL', 'b_one', '0')).toBe(expected);
+    expect(await pair.strata.call('FCALL_RO', 'b_one', '0')).toBe(expected);
+    expect(await pair.strata.call('EVAL', 'return 1', '0')).toBe(expected);
+    expect(await pair.strata.call('EVALSHA', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', '0')).toBe(expected);
+    expect(await pair.strata.call('EVAL_RO', 'return 1', '0')).toBe(expected);
+    expect(await pair.strata.call('EVALSHA_RO', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', '0')).toBe(expected);
+    expect(await pair.strata.call('SCRIPT', 'LOAD', 'return 1')).toBe(expected);
+    expect(await pair.strata.call('SCRIPT', 'DEBUG', 'YES')).toBe(expected);
   });
 });

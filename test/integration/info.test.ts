@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { pairForSuite } from '../helpers/differential.js';
 import { RawClient } from '../helpers/resp.js';
 
 /** The bulk payload of a RESP2 bulk reply. */
@@ -37,26 +37,12 @@ function field(text: string, name: string): string {
 }
 
 describe('INFO', () => {
-  let strata: RunningServer;
-  let redis: RunningServer;
-  let s: RawClient;
-  let r: RawClient;
-
-  beforeAll(async () => {
-    [strata, redis] = await Promise.all([startServer(), startServer({ redis: true })]);
-    [s, r] = await Promise.all([RawClient.connect(strata.port), RawClient.connect(redis.port)]);
-  });
-
-  afterAll(async () => {
-    s.close();
-    r.close();
-    await Promise.all([strata.stop(), redis.stop()]);
-  });
+  const pair = pairForSuite();
 
   it('has the same sections, in the same order, with the same field names as redis-server', async () => {
     for (const args of [[], ['everything'], ['all'], ['default']]) {
-      const mine = sections(await info(s, ...args));
-      const theirs = sections(await info(r, ...args));
+      const mine = sections(await info(pair.strata, ...args));
+      const theirs = sections(await info(pair.redis, ...args));
       expect([...mine.keys()]).toEqual([...theirs.keys()]);
       for (const [title, names] of theirs) {
         expect(mine.get(title)!.filter((n) => !PER_COMMAND.test(n)), title).toEqual(names.filter((n) => !PER_COMMAND.test(n)));
@@ -66,15 +52,15 @@ describe('INFO', () => {
 
   it('selects sections as Redis: by name, case-insensitively, several at once, unknown ones empty', async () => {
     for (const args of [['server'], ['CPU', 'keyspace'], ['commandstats'], ['latencystats'], ['modules'], ['nosuchsection'], ['default', 'commandstats'], ['all', 'server']]) {
-      const mine = sections(await info(s, ...args));
-      const theirs = sections(await info(r, ...args));
+      const mine = sections(await info(pair.strata, ...args));
+      const theirs = sections(await info(pair.redis, ...args));
       expect([...mine.keys()], args.join(' ')).toEqual([...theirs.keys()]);
     }
-    expect(await info(s, 'nosuchsection')).toBe('');
+    expect(await info(pair.strata, 'nosuchsection')).toBe('');
   });
 
   it('reports clients, commands, keyspace and errors as they happen', async () => {
-    const c = await RawClient.connect(strata.port);
+    const c = await RawClient.connect(pair.strataServer.port);
     const before = await info(c, 'stats', 'clients');
     expect(Number(field(before, 'connected_clients'))).toBeGreaterThanOrEqual(2);
     await c.call('SET', 'info:k1', 'v');
@@ -97,12 +83,12 @@ describe('INFO', () => {
   });
 
   it('reports server identity, memory and CPU in Redis formats', async () => {
-    const text = await info(s, 'server', 'memory', 'cpu', 'replication', 'latencystats');
+    const text = await info(pair.strata, 'server', 'memory', 'cpu', 'replication', 'latencystats');
     expect(field(text, 'redis_version')).toBe('7.0.15');
     expect(field(text, 'run_id')).toMatch(/^[0-9a-f]{40}$/);
     expect(field(text, 'master_replid')).toMatch(/^[0-9a-f]{40}$/);
     expect(field(text, 'role')).toBe('master');
-    expect(field(text, 'tcp_port')).toBe(String(strata.port));
+    expect(field(text, 'tcp_port')).toBe(String(pair.strataServer.port));
     expect(Number(field(text, 'used_memory'))).toBeGreaterThan(0);
     expect(field(text, 'used_memory_human')).toMatch(/^\d+\.\d\d[KMG]$/);
     expect(field(text, 'used_memory_peak_perc')).toMatch(/^\d+\.\d\d%$/);
@@ -111,7 +97,7 @@ describe('INFO', () => {
   });
 
   it('answers RESP3 clients with a verbatim string', async () => {
-    const [c, rc] = await Promise.all([RawClient.connect(strata.port), RawClient.connect(redis.port)]);
+    const [c, rc] = await Promise.all([RawClient.connect(pair.strataServer.port), RawClient.connect(pair.redisServer.port)]);
     await Promise.all([c.call('HELLO', '3'), rc.call('HELLO', '3')]);
     expect(await c.call('INFO', 'cluster')).toBe(await rc.call('INFO', 'cluster'));
     c.close();

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { startServer, type RunningServer } from '../helpers/server.js';
-import { RawClient } from '../helpers/resp.js';
+import { pairForSuite } from '../helpers/differential.js';
 
 /** MEMORY STATS (RESP2 flat array of pairs) → its field names, with nested db maps' names. */
 function statsFields(reply: string): string[] {
@@ -12,21 +11,7 @@ function statsFields(reply: string): string[] {
 }
 
 describe('MEMORY', () => {
-  let strata: RunningServer;
-  let redis: RunningServer;
-  let s: RawClient;
-  let r: RawClient;
-
-  beforeAll(async () => {
-    [strata, redis] = await Promise.all([startServer(), startServer({ redis: true })]);
-    [s, r] = await Promise.all([RawClient.connect(strata.port), RawClient.connect(redis.port)]);
-  });
-
-  afterAll(async () => {
-    s.close();
-    r.close();
-    await Promise.all([strata.stop(), redis.stop()]);
-  });
+  const pair = pairForSuite();
 
   it('answers HELP and bad input exactly as redis-server', async () => {
     for (const argv of [
@@ -42,7 +27,7 @@ describe('MEMORY', () => {
       ['MEMORY', 'NOPE'],
       ['MEMORY', 'PURGE'],
     ]) {
-      expect(await s.call(...argv), argv.join(' ')).toBe(await r.call(...argv));
+      expect(await pair.strata.call(...argv), argv.join(' ')).toBe(await pair.redis.call(...argv));
     }
   });
 
@@ -53,8 +38,8 @@ describe('MEMORY', () => {
         fc.oneof(fc.string({ unit: 'binary-ascii', maxLength: 300 }), fc.integer().map(String), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String)),
         async (key, value) => {
           const k = Buffer.from(key, 'latin1');
-          for (const c of [s, r]) await c.call('SET', k, Buffer.from(value, 'latin1'));
-          expect(await s.call('MEMORY', 'USAGE', k)).toBe(await r.call('MEMORY', 'USAGE', k));
+          for (const c of [pair.strata, pair.redis]) await c.call('SET', k, Buffer.from(value, 'latin1'));
+          expect(await pair.strata.call('MEMORY', 'USAGE', k)).toBe(await pair.redis.call('MEMORY', 'USAGE', k));
         },
       ),
       { numRuns: 150 },
@@ -62,19 +47,19 @@ describe('MEMORY', () => {
   });
 
   it('STATS has the field names of redis-server, one db.N map per non-empty db', async () => {
-    for (const c of [s, r]) {
+    for (const c of [pair.strata, pair.redis]) {
       await c.call('SET', 'mem:a', '1');
       await c.call('SELECT', '3');
       await c.call('SET', 'mem:b', '2');
       await c.call('SELECT', '0');
     }
-    const mine = statsFields(await s.call('MEMORY', 'STATS'));
-    expect(mine).toEqual(statsFields(await r.call('MEMORY', 'STATS')));
+    const mine = statsFields(await pair.strata.call('MEMORY', 'STATS'));
+    expect(mine).toEqual(statsFields(await pair.redis.call('MEMORY', 'STATS')));
     expect(mine).toContain('db.3');
   });
 
   it('DOCTOR has Redis texts, MALLOC-STATS says the allocator has no stats', async () => {
-    expect(await s.call('MEMORY', 'DOCTOR')).toMatch(/^\$\d+\r\nHi Sam, /);
-    expect(await s.call('MEMORY', 'MALLOC-STATS')).toBe('$45\r\nStats not supported for the current allocator\r\n');
+    expect(await pair.strata.call('MEMORY', 'DOCTOR')).toMatch(/^\$\d+\r\nHi Sam, /);
+    expect(await pair.strata.call('MEMORY', 'MALLOC-STATS')).toBe('$45\r\nStats not supported for the current allocator\r\n');
   });
 });

@@ -1,28 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { startServer, type RunningServer } from '../helpers/server.js';
-import { RawClient } from '../helpers/resp.js';
+import { pairForSuite } from '../helpers/differential.js';
 
 /** Sends the same commands to strata and redis-server and expects byte-equal replies. */
 describe('sorted sets', () => {
-  let strata: RunningServer;
-  let redis: RunningServer;
-  let s: RawClient;
-  let r: RawClient;
-
-  beforeAll(async () => {
-    [strata, redis] = await Promise.all([startServer(), startServer({ redis: true })]);
-    [s, r] = await Promise.all([RawClient.connect(strata.port), RawClient.connect(redis.port)]);
-  });
-
-  afterAll(async () => {
-    s.close();
-    r.close();
-    await Promise.all([strata.stop(), redis.stop()]);
-  });
+  const pair = pairForSuite();
 
   async function both(...argv: string[]): Promise<string> {
-    const [a, b] = await Promise.all([s.call(...argv), r.call(...argv)]);
+    const [a, b] = await Promise.all([pair.strata.call(...argv), pair.redis.call(...argv)]);
     expect(a, `reply to ${JSON.stringify(argv)}`).toBe(b);
     return a;
   }
@@ -135,7 +120,7 @@ describe('sorted sets', () => {
   });
 
   it('RESP3 replies for scores and pairs match Redis', async () => {
-    await Promise.all([s.call('HELLO', '3'), r.call('HELLO', '3')]);
+    await Promise.all([pair.strata.call('HELLO', '3'), pair.redis.call('HELLO', '3')]);
     await both('FLUSHALL');
     await both('ZADD', 'z', '1.5', 'a', '2', 'b');
     await both('ZSCORE', 'z', 'a');
@@ -144,22 +129,22 @@ describe('sorted sets', () => {
     await both('ZPOPMIN', 'z');
     await both('ZMSCORE', 'z', 'a', 'b');
     await both('ZINCRBY', 'z', '1', 'x');
-    await Promise.all([s.call('HELLO', '2'), r.call('HELLO', '2')]);
+    await Promise.all([pair.strata.call('HELLO', '2'), pair.redis.call('HELLO', '2')]);
   });
 
   it('ZRANDMEMBER picks members with Redis\'s reply shapes and count rules', async () => {
     await both('FLUSHALL');
     await both('ZADD', 'z', '1', 'a', '2', 'b', '3', 'c');
-    const one = await s.call('ZRANDMEMBER', 'z');
+    const one = await pair.strata.call('ZRANDMEMBER', 'z');
     expect(['$1\r\na\r\n', '$1\r\nb\r\n', '$1\r\nc\r\n']).toContain(one);
     // A positive count gives distinct members, at most all of them.
-    const all = await s.call('ZRANDMEMBER', 'z', '10');
+    const all = await pair.strata.call('ZRANDMEMBER', 'z', '10');
     expect(all.split('\r\n').filter((l) => /^[abc]$/.test(l)).sort()).toEqual(['a', 'b', 'c']);
-    const two = (await s.call('ZRANDMEMBER', 'z', '2', 'WITHSCORES')).split('\r\n');
+    const two = (await pair.strata.call('ZRANDMEMBER', 'z', '2', 'WITHSCORES')).split('\r\n');
     expect(two[0]).toBe('*4');
     expect(new Set([two[2], two[6]]).size).toBe(2);
     // A negative count may repeat members and always gives that many.
-    expect((await s.call('ZRANDMEMBER', 'z', '-7')).startsWith('*7\r\n')).toBe(true);
+    expect((await pair.strata.call('ZRANDMEMBER', 'z', '-7')).startsWith('*7\r\n')).toBe(true);
     for (const q of [['ZRANDMEMBER', 'nokey'], ['ZRANDMEMBER', 'nokey', '3'], ['ZRANDMEMBER', 'z', '0'], ['ZRANDMEMBER', 'z', 'x'], ['ZRANDMEMBER', 'z', '1', 'bad']]) await both(...q);
   });
 
