@@ -4,9 +4,9 @@
  * are either far in the future or already past, so no reply depends on timing.
  */
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { pairForSuite } from '../helpers/differential.js';
 import { RawClient } from '../helpers/resp.js';
 
 const VALUES = [
@@ -129,21 +129,7 @@ async function run(client: RawClient, cmds: string[][]): Promise<string[]> {
 }
 
 describe('string commands against redis-server', () => {
-  let strata: RunningServer;
-  let redis: RunningServer;
-  let s: RawClient;
-  let r: RawClient;
-
-  beforeAll(async () => {
-    [strata, redis] = await Promise.all([startServer(), startServer({ redis: true })]);
-    [s, r] = await Promise.all([RawClient.connect(strata.port), RawClient.connect(redis.port)]);
-  });
-
-  afterAll(async () => {
-    s?.close();
-    r?.close();
-    await Promise.all([strata?.stop(), redis?.stop()]);
-  });
+  const pair = pairForSuite();
 
   it('generated sequences of string commands get identical replies', async () => {
     let runNo = 0;
@@ -153,7 +139,7 @@ describe('string commands against redis-server', () => {
         const sent = cmds.map((argv) => withPrefix(argv, prefix));
         // Read every key back at the end, so state differences show even without a read command.
         sent.push(['MGET', ...KEYS.map((k) => prefix + k)], ...KEYS.map((k) => ['STRLEN', prefix + k]));
-        const [mine, theirs] = await Promise.all([run(s, sent), run(r, sent)]);
+        const [mine, theirs] = await Promise.all([run(pair.strata, sent), run(pair.redis, sent)]);
         for (let i = 0; i < sent.length; i++) expect({ argv: sent[i], reply: mine[i] }).toEqual({ argv: sent[i], reply: theirs[i] });
       }),
       { numRuns: 300 },
@@ -164,16 +150,16 @@ describe('string commands against redis-server', () => {
     const text = (alphabet: string): fc.Arbitrary<string> =>
       fc.array(fc.constantFrom(...alphabet), { maxLength: 80 }).map((chars) => chars.join(''));
     const options = fc.constantFrom([], ['LEN'], ['IDX'], ['IDX', 'WITHMATCHLEN'], ['IDX', 'MINMATCHLEN', '2', 'WITHMATCHLEN'], ['IDX', 'MINMATCHLEN', '4']);
-    const pair = fc.constantFrom('ab', 'abc', 'acgt', '\x00\xff').chain((alphabet) => fc.tuple(text(alphabet), text(alphabet)));
+    const strings = fc.constantFrom('ab', 'abc', 'acgt', '\x00\xff').chain((alphabet) => fc.tuple(text(alphabet), text(alphabet)));
     let runNo = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(pair, options), { minLength: 1, maxLength: 20 }), async (cases) => {
+      fc.asyncProperty(fc.array(fc.tuple(strings, options), { minLength: 1, maxLength: 20 }), async (cases) => {
         const sent: string[][] = [];
         for (const [[a, b], opts] of cases) {
           const prefix = `lcs${runNo++}:`;
           sent.push(['MSET', `${prefix}a`, a, `${prefix}b`, b], ['LCS', `${prefix}a`, `${prefix}b`, ...opts]);
         }
-        const [mine, theirs] = await Promise.all([run(s, sent), run(r, sent)]);
+        const [mine, theirs] = await Promise.all([run(pair.strata, sent), run(pair.redis, sent)]);
         for (let i = 0; i < sent.length; i++) expect({ argv: sent[i], reply: mine[i] }).toEqual({ argv: sent[i], reply: theirs[i] });
       }),
       { numRuns: 100 },

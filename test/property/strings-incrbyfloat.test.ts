@@ -5,9 +5,9 @@
  * are pipelined on one connection to both servers, and to the emulation in types/longdouble.ts.
  */
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { pairForSuite } from '../helpers/differential.js';
 import { RawClient } from '../helpers/resp.js';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../../src/types/longdouble.js';
 
@@ -28,21 +28,7 @@ const operand: fc.Arbitrary<string> = fc.oneof(
 );
 
 describe('INCRBYFLOAT against redis-server', () => {
-  let strata: RunningServer;
-  let redis: RunningServer;
-  let s: RawClient;
-  let r: RawClient;
-
-  beforeAll(async () => {
-    [strata, redis] = await Promise.all([startServer(), startServer({ redis: true })]);
-    [s, r] = await Promise.all([RawClient.connect(strata.port), RawClient.connect(redis.port)]);
-  });
-
-  afterAll(async () => {
-    s?.close();
-    r?.close();
-    await Promise.all([strata?.stop(), redis?.stop()]);
-  });
+  const pair = pairForSuite();
 
   /** SET key value; INCRBYFLOAT key incr, pipelined for every pair; returns the INCRBYFLOAT replies. */
   async function incrbyfloatAll(client: RawClient, prefix: string, pairs: Array<[string, string]>): Promise<string[]> {
@@ -74,7 +60,7 @@ describe('INCRBYFLOAT against redis-server', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(operand, operand), { minLength: 50, maxLength: 200 }), async (pairs) => {
         const prefix = `ibf${runNo++}:`;
-        const [mine, theirs] = await Promise.all([incrbyfloatAll(s, prefix, pairs), incrbyfloatAll(r, prefix, pairs)]);
+        const [mine, theirs] = await Promise.all([incrbyfloatAll(pair.strata, prefix, pairs), incrbyfloatAll(pair.redis, prefix, pairs)]);
         pairs.forEach(([value, incr], i) => {
           expect({ value, incr, reply: mine[i] }).toEqual({ value, incr, reply: theirs[i] });
           expect({ value, incr, reply: predicted(value, incr) }).toEqual({ value, incr, reply: theirs[i] });
@@ -90,7 +76,7 @@ describe('INCRBYFLOAT against redis-server', () => {
       fc.asyncProperty(fc.array(operand, { minLength: 1, maxLength: 60 }), async (incrs) => {
         const key = `chain${runNo++}`;
         const replies = await Promise.all(
-          [s, r].map(async (client) => {
+          [pair.strata, pair.redis].map(async (client) => {
             for (const incr of incrs) client.send('INCRBYFLOAT', key, incr);
             client.send('GET', key);
             const out: string[] = [];
