@@ -192,7 +192,7 @@ export const COMMAND_ROWS: CommandRow[] = [
   {
     command: 'pubsub',
     gen: () =>
-      one(fc.oneof(fc.constant(['PUBSUB', 'NUMPAT']), fc.constantFrom('CHANNELS', 'SHARDCHANNELS', 'NUMSUB', 'SHARDNUMSUB').chain((sub) => fc.array(key, { maxLength: 2 }).map((ks) => ['PUBSUB', sub, ...ks])))),
+      one(fc.oneof(fc.constant<string[]>(['PUBSUB', 'NUMPAT']), fc.constantFrom('CHANNELS', 'SHARDCHANNELS', 'NUMSUB', 'SHARDNUMSUB').chain((sub) => fc.array(key, { maxLength: 2 }).map((ks) => ['PUBSUB', sub, ...ks])))),
   },
 ];
 

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { pairForSuite } from '../helpers/differential.js';
 import { RawClient } from '../helpers/resp.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
 function field(info: string, name: string): number {

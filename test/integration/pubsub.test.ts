@@ -289,7 +289,7 @@ for (const protocol of [2, 3] as const) {
         expect(info).toContain('pubsub_channels:2\r\n');
         expect(info).toContain('pubsub_patterns:1\r\n');
         expect(info).toContain('pubsubshard_channels:1\r\n');
-        const list = (await pub.client('LIST', 'TYPE', 'pubsub')) as string;
+        const list = (await pub.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
         expect(list).toMatch(/flags=P .*sub=2 psub=1 ssub=1/);
       } finally {
         other.disconnect();

@@ -40,7 +40,7 @@ describe('ZSCAN of small sorted sets against redis-server', () => {
         return argv;
       });
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(zadd, zscan, fc.constant(['ZSCAN', 'z', '0', 'COUNT'])), { maxLength: 25 }), fc.boolean(), async (ops, resp3) => {
+      fc.asyncProperty(fc.array(fc.oneof(zadd, zscan, fc.constant<string[]>(['ZSCAN', 'z', '0', 'COUNT'])), { maxLength: 25 }), fc.boolean(), async (ops, resp3) => {
         await pair.flushAll();
         const requests = [['HELLO', resp3 ? '3' : '2'], ['SET', 's', 'v'], ...ops, ['ZSCAN', 'z', '0']];
         const m = await pair.compare(requests, { normalize: (reply, argv) => (argv[0] === 'HELLO' ? '' : reply) });

@@ -106,7 +106,7 @@ const command: fc.Arbitrary<string[]> = fc.oneof(
   fc.tuple(fc.constantFrom('GETRANGE', 'SUBSTR'), key, integer, integer).map(([c, k, s, e]) => [c, k, s, e]),
   fc.tuple(key, integer, value).map(([k, o, v]) => ['SETRANGE', k, o, v]),
   fc.tuple(key, key, fc.array(lcsOption, { maxLength: 3 })).map(([a, b, opts]) => ['LCS', a, b, ...opts.flat()]),
-  fc.constantFrom(['MSET', 'a'], ['MSETNX', 'a', 'x', 'b'], ['GET'], ['SET', 'a'], ['GETRANGE', 'a', '0'], ['LCS', 'a']),
+  fc.constantFrom<string[]>(['MSET', 'a'], ['MSETNX', 'a', 'x', 'b'], ['GET'], ['SET', 'a'], ['GETRANGE', 'a', '0'], ['LCS', 'a']),
 );
 
 const KEYED_ARGS: Record<string, (i: number, argc: number) => boolean> = {
