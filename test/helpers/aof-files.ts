@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { decodeRecords } from '../../storage/aof/records.js';
 
-/** The commands of the first incr file in `dir`'s appendonlydir; throws when the file does not decode cleanly. */
+/** The commands in `dir`/appendonlydir/appendonly.aof.1.incr.aof; throws when the file does not decode cleanly. */
 export function loggedArgv(dir: string): string[][] {
   const file = path.join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof');
   const decoded = decodeRecords(fs.readFileSync(file));

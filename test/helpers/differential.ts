@@ -222,13 +222,13 @@ export function replyShape(r: Reply): Reply {
 export interface Pair {
   strata: RawClient;
   redis: RawClient;
+  strataServer: RunningServer;
+  redisServer: RunningServer;
   /** Sends argv to both and returns both raw replies. */
   both(...argv: string[]): Promise<[string, string]>;
   /** Sends each request to both and expects the same raw reply, naming the request that differs. */
   expectSame(requests: string[][]): Promise<void>;
   stop(): Promise<void>;
-  strataServer: RunningServer;
-  redisServer: RunningServer;
 }
 
 export async function startPair(args: string[] = []): Promise<Pair> {
