@@ -2,15 +2,10 @@
  * Served blocking commands reach the append-only log in their non-blocking form, exactly as
  * redis-server 7.0 logs them, and replaying the log rebuilds the same lists.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
 import { RawClient } from '../helpers/resp.js';
-import { loggedArgv } from '../helpers/aof-files.js';
+import { loggedSideBySide } from '../helpers/aof-files.js';
 
-const AOF = ['--appendonly', 'yes', '--appendfsync', 'always'];
 const KEYS = ['q', 'src', 'dst', 'fin', 'm', 't'];
 
 /** Runs the scenario; returns the final contents of every key. */
@@ -44,42 +39,21 @@ async function scenario(port: number): Promise<string[]> {
 }
 
 describe('blocking commands and the append-only log', () => {
-  const servers: RunningServer[] = [];
-  const dirs: string[] = [];
-
-  function tempDir(): string {
-    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-blocking-aof-'));
-    dirs.push(d);
-    return d;
-  }
-
-  afterEach(async () => {
-    for (const s of servers.splice(0)) await s.stop('SIGKILL');
-    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-  });
+  const runLogged = loggedSideBySide();
 
   it('served blocking pops are logged as Redis logs them, and a restart gives the same lists', async () => {
-    const [sdir, rdir] = [tempDir(), tempDir()];
-    const [s, r] = await Promise.all([startServer({ dir: sdir, args: AOF }), startServer({ dir: rdir, redis: true, args: AOF })]);
-    servers.push(s, r);
-    const [fromStrata, fromRedis] = await Promise.all([scenario(s.port), scenario(r.port)]);
+    const { fromStrata, fromRedis, strataLog, redisLog, reopened } = await runLogged(scenario);
     expect(fromStrata).toEqual(fromRedis);
 
-    const logged = loggedArgv(sdir);
-    expect(logged).toEqual(loggedArgv(rdir));
-    const names = logged.map((argv) => argv[0]);
+    expect(strataLog).toEqual(redisLog);
+    const names = strataLog.map((argv) => argv[0]);
     for (const blocking of ['BLPOP', 'BRPOP', 'BLMOVE', 'BRPOPLPUSH', 'BLMPOP']) expect(names).not.toContain(blocking);
-    expect(logged).toContainEqual(['RPOPLPUSH', 'src', 'dst']);
-    expect(logged).toContainEqual(['LMOVE', 'dst', 'fin', 'left', 'right']);
-    expect(logged).toContainEqual(['RPOP', 'm', '3']);
+    expect(strataLog).toContainEqual(['RPOPLPUSH', 'src', 'dst']);
+    expect(strataLog).toContainEqual(['LMOVE', 'dst', 'fin', 'left', 'right']);
+    expect(strataLog).toContainEqual(['RPOP', 'm', '3']);
 
-    await s.stop('SIGKILL');
-    const again = await startServer({ dir: sdir, args: AOF });
-    servers.push(again);
-    const c = await RawClient.connect(again.port);
     const after: string[] = [];
-    for (const k of KEYS) after.push(await c.call('LRANGE', k, '0', '-1'));
-    c.close();
+    for (const k of KEYS) after.push(await reopened.call('LRANGE', k, '0', '-1'));
     expect(after).toEqual(fromStrata);
   });
 });

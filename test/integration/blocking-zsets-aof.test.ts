@@ -2,15 +2,10 @@
  * Served and immediate BZPOPMIN/BZPOPMAX/BZMPOP reach the append-only log as ZPOPMIN/ZPOPMAX
  * key [count], exactly as redis-server 7.0 logs them, and replaying the log rebuilds the same sets.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
 import { RawClient } from '../helpers/resp.js';
-import { loggedArgv } from '../helpers/aof-files.js';
+import { loggedSideBySide } from '../helpers/aof-files.js';
 
-const AOF = ['--appendonly', 'yes', '--appendfsync', 'always'];
 const KEYS = ['q', 'm', 't', 'x'];
 
 /** Runs the scenario; returns every reply and the final contents of every key. */
@@ -38,42 +33,21 @@ async function scenario(port: number): Promise<string[]> {
 }
 
 describe('blocking sorted-set pops and the append-only log', () => {
-  const servers: RunningServer[] = [];
-  const dirs: string[] = [];
-
-  function tempDir(): string {
-    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bzpop-aof-'));
-    dirs.push(d);
-    return d;
-  }
-
-  afterEach(async () => {
-    for (const s of servers.splice(0)) await s.stop('SIGKILL');
-    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-  });
+  const runLogged = loggedSideBySide();
 
   it('blocking zset pops are logged as ZPOPMIN/ZPOPMAX as Redis logs them, and a restart gives the same sets', async () => {
-    const [sdir, rdir] = [tempDir(), tempDir()];
-    const [s, r] = await Promise.all([startServer({ dir: sdir, args: AOF }), startServer({ dir: rdir, redis: true, args: AOF })]);
-    servers.push(s, r);
-    const [fromStrata, fromRedis] = await Promise.all([scenario(s.port), scenario(r.port)]);
+    const { fromStrata, fromRedis, strataLog, redisLog, reopened } = await runLogged(scenario);
     expect(fromStrata).toEqual(fromRedis);
 
-    const logged = loggedArgv(sdir);
-    expect(logged).toEqual(loggedArgv(rdir));
-    const names = logged.map((argv) => argv[0]);
+    expect(strataLog).toEqual(redisLog);
+    const names = strataLog.map((argv) => argv[0]);
     for (const blocking of ['BZPOPMIN', 'BZPOPMAX', 'BZMPOP']) expect(names).not.toContain(blocking);
-    expect(logged).toContainEqual(['ZPOPMIN', 'q']);
-    expect(logged).toContainEqual(['ZPOPMAX', 'q', '2']);
-    expect(logged).toContainEqual(['ZPOPMIN', 'm', '2']);
+    expect(strataLog).toContainEqual(['ZPOPMIN', 'q']);
+    expect(strataLog).toContainEqual(['ZPOPMAX', 'q', '2']);
+    expect(strataLog).toContainEqual(['ZPOPMIN', 'm', '2']);
 
-    await s.stop('SIGKILL');
-    const again = await startServer({ dir: sdir, args: AOF });
-    servers.push(again);
-    const c = await RawClient.connect(again.port);
     const after: string[] = [];
-    for (const k of KEYS) after.push(await c.call('ZRANGE', k, '0', '-1', 'WITHSCORES'));
-    c.close();
+    for (const k of KEYS) after.push(await reopened.call('ZRANGE', k, '0', '-1', 'WITHSCORES'));
     expect(after).toEqual(fromStrata.slice(-KEYS.length));
   });
 });
