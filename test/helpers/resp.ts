@@ -185,3 +185,13 @@ export function replyEnd(buf: Buffer, at: number): number {
       throw new Error(`bad reply type ${JSON.stringify(type)} in ${JSON.stringify(buf.toString('latin1', at, at + 40))}`);
   }
 }
+
+/** A RESP bulk string, for building expected replies (ASCII text). */
+export function bulk(s: string): string {
+  return `$${s.length}\r\n${s}\r\n`;
+}
+
+/** A RESP array of already-encoded items. */
+export function arr(...items: string[]): string {
+  return `*${items.length}\r\n${items.join('')}`;
+}

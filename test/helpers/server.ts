@@ -3,12 +3,14 @@
  * Debian's redis-server, on a free loopback port with a fresh temp dir, and stops them afterwards.
  */
 
+import { afterAll, beforeAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RawClient } from './resp.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const STRATA_BIN = path.join(ROOT, 'bin/strata-server');
@@ -138,6 +140,30 @@ async function spawnOn(port: number, dir: string, opts: StartOptions): Promise<R
       const code = await exited;
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
       return code;
+    },
+  };
+}
+
+/**
+ * One server (strata, or redis-server when `redis`) for the enclosing suite: started in its
+ * beforeAll; `client()` opens a connection that is closed, with the server, in its afterAll.
+ */
+export function serverForSuite(redis: boolean): { client(): Promise<RawClient> } {
+  let server: RunningServer | undefined;
+  const open: RawClient[] = [];
+  beforeAll(async () => {
+    server = await startServer({ redis });
+  });
+  afterAll(async () => {
+    for (const c of open.splice(0)) c.close();
+    await server?.stop();
+  });
+  return {
+    async client() {
+      if (server === undefined) throw new Error('the server is used outside its suite');
+      const c = await RawClient.connect(server.port);
+      open.push(c);
+      return c;
     },
   };
 }

@@ -3,37 +3,13 @@
  * against redis-server 7.0, so the expectations are Redis's own replies. A client is known to be
  * blocked when the PING sent in the same write before its blocking command has been answered.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../helpers/server.js';
-import { RawClient } from '../helpers/resp.js';
-
-function bulk(s: string): string {
-  return `$${s.length}\r\n${s}\r\n`;
-}
-
-function arr(...items: string[]): string {
-  return `*${items.length}\r\n${items.join('')}`;
-}
+import { describe, expect, it } from 'vitest';
+import { serverForSuite } from '../helpers/server.js';
+import { arr, bulk } from '../helpers/resp.js';
 
 describe.each([['strata'], ['redis']])('blocking sorted-set pops on %s', (which) => {
-  let server: RunningServer;
-  const open: RawClient[] = [];
+  const { client } = serverForSuite(which === 'redis');
   let n = 0;
-
-  beforeAll(async () => {
-    server = await startServer({ redis: which === 'redis' });
-  });
-
-  afterAll(async () => {
-    for (const c of open) c.close();
-    await server.stop();
-  });
-
-  async function client(): Promise<RawClient> {
-    const c = await RawClient.connect(server.port);
-    open.push(c);
-    return c;
-  }
 
   function key(name: string): string {
     return `{z}${name}:${n++}`;

@@ -4,20 +4,11 @@
  * same write before its blocking command has been answered (both servers run every complete
  * request of a read before replying).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../helpers/server.js';
-import { RawClient, encodeCommand } from '../helpers/resp.js';
+import { describe, expect, it } from 'vitest';
+import { serverForSuite } from '../helpers/server.js';
+import { RawClient, arr, bulk, encodeCommand } from '../helpers/resp.js';
 
 const NULL_ARRAY = '*-1\r\n';
-
-function bulk(s: string): string {
-  return `$${s.length}\r\n${s}\r\n`;
-}
-
-function arr(...items: string[]): string {
-  return `*${items.length}\r\n${items.join('')}`;
-}
-
 
 /** The client id from HELLO (both servers report it). */
 async function clientId(c: RawClient): Promise<string> {
@@ -28,24 +19,8 @@ async function clientId(c: RawClient): Promise<string> {
 }
 
 describe.each([['strata'], ['redis']])('blocking list commands on %s', (which) => {
-  let server: RunningServer;
-  const open: RawClient[] = [];
+  const { client } = serverForSuite(which === 'redis');
   let n = 0;
-
-  beforeAll(async () => {
-    server = await startServer({ redis: which === 'redis' });
-  });
-
-  afterAll(async () => {
-    for (const c of open) c.close();
-    await server.stop();
-  });
-
-  async function client(): Promise<RawClient> {
-    const c = await RawClient.connect(server.port);
-    open.push(c);
-    return c;
-  }
 
   /** A key name no other test uses. */
   function key(name: string): string {
