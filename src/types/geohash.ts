@@ -188,34 +188,30 @@ export function standardGeohash(longitude: number, latitude: number): string {
 const EVEN_MASK = 0x5555555555555555n;
 const ODD_MASK = 0xaaaaaaaaaaaaaaaan;
 
-/** geohash_move_x: one box east (d > 0) or west (d < 0), wrapping around. */
-function moveX(h: HashBits, d: number): HashBits {
-  let x = h.bits & ODD_MASK;
-  const y = h.bits & EVEN_MASK;
+/**
+ * geohash_move_x / geohash_move_y: one box along the axis whose bits `moving` selects (the odd
+ * bits are longitude, the even bits latitude), forward for d > 0, back for d < 0, wrapping around.
+ * The other axis's bits are filled with ones so that the carry or borrow runs through them.
+ */
+function moveAlong(h: HashBits, d: number, moving: bigint, fixed: bigint): HashBits {
+  let m = h.bits & moving;
+  const f = h.bits & fixed;
   const shift = BigInt(64 - h.step * 2);
-  const zz = EVEN_MASK >> shift;
-  if (d > 0) x = x + (zz + 1n);
-  else {
-    x = x | zz;
-    x = x - (zz + 1n);
-  }
-  x = BigInt.asUintN(64, x) & (ODD_MASK >> shift);
-  return { bits: x | y, step: h.step };
+  const fill = fixed >> shift;
+  if (d > 0) m = m + (fill + 1n);
+  else m = (m | fill) - (fill + 1n);
+  m = BigInt.asUintN(64, m) & (moving >> shift);
+  return { bits: m | f, step: h.step };
 }
 
-/** geohash_move_y: one box north (d > 0) or south (d < 0). */
+/** One box east (d > 0) or west (d < 0). */
+function moveX(h: HashBits, d: number): HashBits {
+  return moveAlong(h, d, ODD_MASK, EVEN_MASK);
+}
+
+/** One box north (d > 0) or south (d < 0). */
 function moveY(h: HashBits, d: number): HashBits {
-  const x = h.bits & ODD_MASK;
-  let y = h.bits & EVEN_MASK;
-  const shift = BigInt(64 - h.step * 2);
-  const zz = ODD_MASK >> shift;
-  if (d > 0) y = y + (zz + 1n);
-  else {
-    y = y | zz;
-    y = y - (zz + 1n);
-  }
-  y = BigInt.asUintN(64, y) & (EVEN_MASK >> shift);
-  return { bits: x | y, step: h.step };
+  return moveAlong(h, d, EVEN_MASK, ODD_MASK);
 }
 
 const NO_BOX: HashBits = { bits: 0n, step: 0 };
