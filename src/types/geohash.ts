@@ -205,12 +205,12 @@ function moveAlong(h: HashBits, d: number, moving: bigint, fixed: bigint): HashB
 }
 
 /** One box east (d > 0) or west (d < 0). */
-function moveX(h: HashBits, d: number): HashBits {
+export function moveX(h: HashBits, d: number): HashBits {
   return moveAlong(h, d, ODD_MASK, EVEN_MASK);
 }
 
 /** One box north (d > 0) or south (d < 0). */
-function moveY(h: HashBits, d: number): HashBits {
+export function moveY(h: HashBits, d: number): HashBits {
   return moveAlong(h, d, EVEN_MASK, ODD_MASK);
 }
 

@@ -2,12 +2,13 @@
  * Geohash round trips: a position encoded as GEOADD does decodes to the centre of a box that holds
  * it (within half a box: 180/2^26 degrees of longitude, 85.05/2^26 of latitude), re-encoding the
  * decoded position gives the same score, the standard geohash of nearby positions shares a prefix,
- * and the partial sort leaves the requested positions as a full sort would.
+ * the partial sort leaves the requested positions as a full sort would, and a step east, west,
+ * north or south lands on the adjacent box.
  */
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { GEO_LAT_MAX, GEO_LAT_MIN, decodeScore, partialSort, positionScore, standardGeohash } from '../../src/types/geohash.js';
+import { GEO_LAT_MAX, GEO_LAT_MIN, WGS84_LAT, WGS84_LONG, decode, decodeScore, encode, moveX, moveY, partialSort, positionScore, standardGeohash } from '../../src/types/geohash.js';
 
 // At the very top of the longitude range the offset rounds to 2^26 and the score passes 2^53, where
 // a double (the sorted set score) drops its last bits; Redis does the same. The round trips stay below.
@@ -72,6 +73,27 @@ describe("Redis's partial quicksort", () => {
         expect(a.slice().sort((x, y) => x - y)).toEqual(sorted);
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('geohash neighbours', () => {
+  it('one step east, west, north or south is the adjacent box of the same size', () => {
+    fc.assert(
+      // Below the top edges, where the offset can round up to the next box (as in Redis).
+      fc.property(longitude, fc.double({ min: GEO_LAT_MIN, max: 85.05, noNaN: true }), fc.integer({ min: 1, max: 26 }), (lon, lat, step) => {
+        const h = encode(WGS84_LONG, WGS84_LAT, lon, lat, step)!;
+        const here = decode(WGS84_LONG, WGS84_LAT, h);
+        const [east, west, north, south] = [moveX(h, 1), moveX(h, -1), moveY(h, 1), moveY(h, -1)].map((m) => decode(WGS84_LONG, WGS84_LAT, m));
+        for (const side of [east, west]) expect(side.latitude).toEqual(here.latitude);
+        for (const side of [north, south]) expect(side.longitude).toEqual(here.longitude);
+        // At the edges a step wraps around to the other side.
+        expect(east.longitude.min).toBe(here.longitude.max === WGS84_LONG.max ? WGS84_LONG.min : here.longitude.max);
+        expect(west.longitude.max).toBe(here.longitude.min === WGS84_LONG.min ? WGS84_LONG.max : here.longitude.min);
+        expect(north.latitude.min).toBe(here.latitude.max === WGS84_LAT.max ? WGS84_LAT.min : here.latitude.max);
+        expect(south.latitude.max).toBe(here.latitude.min === WGS84_LAT.min ? WGS84_LAT.max : here.latitude.min);
+      }),
+      { numRuns: 2000 },
     );
   });
 });
