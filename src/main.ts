@@ -6,11 +6,13 @@
 import { loadStartupConfig } from './config/startup.js';
 import { Server, REDIS_VERSION, STRATA_VERSION } from './server/server.js';
 import { AppendOnlyFile } from './server/persistence.js';
+import { LuaVm } from './scripting/lua.js';
 
 export async function startServer(args: string[]): Promise<Server> {
   // A `dir` directive has already changed the working directory, as it does in redis-server.
   const config = loadStartupConfig(args);
   const server = new Server(config);
+  server.enableScripting(await LuaVm.load());
   // Tests only: a fault plan for the file-system seam (recovery/faults.ts documents the format).
   const faults = process.env.STRATA_FAULTS;
   if (faults) server.io = new (await import('../recovery/faults.js')).FaultyIo(JSON.parse(faults));

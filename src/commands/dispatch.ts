@@ -2,7 +2,7 @@
  * processCommand and call, as Redis's server.c: every request passes the same checks in the same
  * order before its handler runs, and the same bookkeeping after.
  *
- *   lookup → unknown command / subcommand → arity → protected (DEBUG) → auth → maxmemory
+ *   lookup → unknown command / subcommand → arity → protected (DEBUG) → auth → busy script → maxmemory
  *   (performEvictions; OOM for denyoom commands and MULTI queueing) → refused writes (MISCONF) →
  *   monitor clients may not touch keys → RESP2 pub/sub mode → CLIENT PAUSE (postpone) → MULTI
  *   queue → call
@@ -64,6 +64,11 @@ function checkAndRun(c: Client, argv: string[]): void {
   }
   if (!c.authenticated && !cmd.isNoAuth) {
     rejectCommand(c, cmd, ERR_NOAUTH);
+    return;
+  }
+  // A script past busy-reply-threshold yields to the event loop; only a few commands may run.
+  if (server.scripting?.busy && !cmd.flags.includes('allow_busy')) {
+    rejectCommand(c, cmd, server.scripting.busyError());
     return;
   }
   if (server.eviction.maxmemory !== 0 && server.pauseType === 'off' && outOfMemory(c, cmd)) {

@@ -1,8 +1,7 @@
 /*
- * Functions and scripts: the FUNCTION library store (LIST FLUSH DELETE DUMP RESTORE STATS KILL
- * HELP), and the commands that need the Lua engine (FUNCTION LOAD, FCALL, FCALL_RO, EVAL,
- * EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT LOAD/DEBUG), which answer ERR_NO_SCRIPTING until it exists.
- * SCRIPT EXISTS / FLUSH / KILL answer what is true of an empty script cache with nothing running.
+ * FUNCTION: the library store (LOAD LIST FLUSH DELETE DUMP RESTORE STATS KILL HELP). FUNCTION
+ * LOAD runs the library's code in the scripting engine (the store's compiler); FCALL is in
+ * scripting.ts with EVAL.
  *
  * Library changes are writes: they count as dirty and propagate verbatim, as Redis does.
  */
@@ -14,12 +13,8 @@ import { replyHelp, replySubcommandSyntaxError } from './help.js';
 import { globMatch } from '../types/glob.js';
 import type { RestorePolicy } from '../keyspace/functions.js';
 
-export const ERR_NO_SCRIPTING = 'ERR scripting is not available yet: strata has no Lua engine';
-const ERR_NOTBUSY = 'NOTBUSY No scripts in execution right now.';
+import { ERR_BUSY_EVAL } from '../scripting/engine.js';
 
-function noScripting(c: Client): void {
-  c.reply.error(ERR_NO_SCRIPTING);
-}
 
 /** Counts a change of the library store and propagates the command as sent. */
 function librariesChanged(c: Client, argv: string[]): void {
@@ -76,6 +71,29 @@ function functionListCommand(c: Client, argv: string[]): void {
   }
 }
 
+function functionLoadCommand(c: Client, argv: string[]): void {
+  let replace = false;
+  let i = 2;
+  for (; i < argv.length - 1; i++) {
+    if (!isOpt(argv[i], 'REPLACE')) {
+      c.reply.error(`ERR Unknown option given: ${argv[i]}`);
+      return;
+    }
+    replace = true;
+  }
+  if (i >= argv.length) {
+    c.reply.error('ERR Function code is missing');
+    return;
+  }
+  const created = c.server.functions.create(argv[i], replace);
+  if (typeof created === 'string') {
+    c.reply.error(`ERR ${created}`);
+    return;
+  }
+  librariesChanged(c, argv);
+  c.reply.bulk(created.name);
+}
+
 function functionDeleteCommand(c: Client, argv: string[]): void {
   if (!c.server.functions.delete(argv[2])) {
     c.reply.error('ERR Library not found');
@@ -129,10 +147,25 @@ function functionRestoreCommand(c: Client, argv: string[]): void {
 
 function functionStatsCommand(c: Client): void {
   const store = c.server.functions;
+  const run = c.server.scripting?.running ?? null;
+  if (run !== null && run.evalMode) {
+    c.reply.error(ERR_BUSY_EVAL);
+    return;
+  }
   const r = c.reply;
   r.map(2);
   r.bulk('running_script');
-  r.nullBulk();
+  if (run === null) {
+    r.nullBulk();
+  } else {
+    r.map(3);
+    r.bulk('name');
+    r.bulk(run.name);
+    r.bulk('command');
+    r.bulks(run.argv);
+    r.bulk('duration_ms');
+    r.integer(Math.floor(performance.now() - run.startedAt));
+  }
   r.bulk('engines');
   r.map(1);
   r.bulk('LUA');
@@ -144,7 +177,9 @@ function functionStatsCommand(c: Client): void {
 }
 
 function functionKillCommand(c: Client): void {
-  c.reply.error(ERR_NOTBUSY);
+  const engine = c.server.scripting;
+  if (engine === null) c.reply.error('NOTBUSY No scripts in execution right now.');
+  else engine.kill(c, false);
 }
 
 const FUNCTION_HELP = [
@@ -191,50 +226,13 @@ function functionHelpCommand(c: Client, argv: string[]): void {
   replyHelp(c, argv[0], FUNCTION_HELP);
 }
 
-// ---------------------------------------------------------------------------------------------
-// SCRIPT: the script cache is empty until the engine exists
-
-function scriptExistsCommand(c: Client, argv: string[]): void {
-  c.reply.array(argv.length - 2);
-  for (let i = 2; i < argv.length; i++) c.reply.integer(0);
-}
-
-function scriptFlushCommand(c: Client, argv: string[]): void {
-  if (argv.length > 3 || (argv.length === 3 && !isOpt(argv[2], 'SYNC') && !isOpt(argv[2], 'ASYNC'))) {
-    c.reply.error('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
-    return;
-  }
-  c.reply.ok();
-}
-
-const SCRIPT_HELP = [
-  'DEBUG (YES|SYNC|NO)',
-  '    Set the debug mode for subsequent scripts executed.',
-  'EXISTS <sha1> [<sha1> ...]',
-  '    Return information about the existence of the scripts in the script cache.',
-  'FLUSH [ASYNC|SYNC]',
-  '    Flush the Lua scripts cache. Very dangerous on replicas.',
-  '    When called without the optional mode argument, the behavior is determined by the',
-  '    lazyfree-lazy-user-flush configuration directive. Valid modes are:',
-  '    * ASYNC: Asynchronously flush the scripts cache.',
-  '    * SYNC: Synchronously flush the scripts cache.',
-  'KILL',
-  '    Kill the currently executing Lua script.',
-  'LOAD <script>',
-  '    Load a script into the scripts cache without executing it.',
-];
-
-function scriptHelpCommand(c: Client, argv: string[]): void {
-  replyHelp(c, argv[0], SCRIPT_HELP);
-}
-
 export const commands = [
   {
     name: 'function',
     arity: -2,
     flags: [],
     subcommands: [
-      { name: 'load', arity: -3, flags: ['write', 'denyoom', 'noscript', 'may_replicate'], acl: ['scripting'], run: noScripting },
+      { name: 'load', arity: -3, flags: ['write', 'denyoom', 'noscript', 'may_replicate'], acl: ['scripting'], run: functionLoadCommand },
       { name: 'delete', arity: 3, flags: ['write', 'noscript', 'may_replicate'], acl: ['scripting'], run: functionDeleteCommand },
       { name: 'flush', arity: -2, flags: ['write', 'noscript', 'may_replicate'], acl: ['scripting'], run: functionFlushCommand },
       { name: 'list', arity: -2, flags: ['noscript'], acl: ['scripting'], run: functionListCommand },
@@ -243,25 +241,6 @@ export const commands = [
       { name: 'stats', arity: 2, flags: ['noscript', 'allow_busy'], acl: ['scripting'], run: functionStatsCommand },
       { name: 'kill', arity: 2, flags: ['noscript', 'allow_busy'], acl: ['scripting'], run: functionKillCommand },
       { name: 'help', arity: 2, flags: ['loading', 'stale'], acl: ['scripting'], run: functionHelpCommand },
-    ],
-  },
-  { name: 'fcall', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'movablekeys'], acl: ['scripting'], run: noScripting },
-  { name: 'fcall_ro', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys', 'readonly'], acl: ['scripting'], run: noScripting },
-  { name: 'eval', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'movablekeys'], acl: ['scripting'], run: noScripting },
-  { name: 'evalsha', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'movablekeys'], acl: ['scripting'], run: noScripting },
-  { name: 'eval_ro', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys', 'readonly'], acl: ['scripting'], run: noScripting },
-  { name: 'evalsha_ro', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys', 'readonly'], acl: ['scripting'], run: noScripting },
-  {
-    name: 'script',
-    arity: -2,
-    flags: [],
-    subcommands: [
-      { name: 'load', arity: 3, flags: ['noscript', 'stale'], acl: ['scripting'], run: noScripting },
-      { name: 'debug', arity: 3, flags: ['noscript'], acl: ['scripting'], run: noScripting },
-      { name: 'exists', arity: -3, flags: ['noscript'], acl: ['scripting'], run: scriptExistsCommand },
-      { name: 'flush', arity: -2, flags: ['noscript'], acl: ['scripting'], run: scriptFlushCommand },
-      { name: 'kill', arity: 2, flags: ['noscript', 'allow_busy'], acl: ['scripting'], run: functionKillCommand },
-      { name: 'help', arity: 2, flags: ['loading', 'stale'], acl: ['scripting'], run: scriptHelpCommand },
     ],
   },
 ] satisfies CommandSpec[];

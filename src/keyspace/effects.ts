@@ -63,6 +63,16 @@ export class Effects {
     this.unit.push({ db, argv });
   }
 
+  /** How many commands the open unit holds (a mark for truncateUnit). */
+  get unitLength(): number {
+    return this.unit.length;
+  }
+
+  /** Drops what was propagated since `mark` (a script's redis.set_repl(REPL_NONE)). */
+  truncateUnit(mark: number): void {
+    this.unit.length = mark;
+  }
+
   /** Opens a unit (nested calls, e.g. EXEC running its commands, join the outer unit). */
   beginUnit(): void {
     this.unitDepth++;

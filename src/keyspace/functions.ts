@@ -4,10 +4,10 @@
  * up). A function name belongs to at most one library; a library has at least one function.
  *
  * A library is its code: the shebang (`#!lua name=mylib`) names it and its engine, and the
- * functions are those the code registers with redis.register_function. Until the Lua engine
- * exists the registrations are read statically from the code (string-literal names, descriptions
- * and flags, the forms redis.io documents); the engine will replace `analyzeLibrary` and keep the
- * rest. FUNCTION DUMP / RESTORE use Redis's payload: one FUNCTION2 record (the code as an RDB
+ * functions are those the code registers with redis.register_function when the scripting engine
+ * (the store's `compiler`) runs it. Without an engine (the offline `strata rdb` tools) the
+ * registrations are read statically from the code (string-literal names, descriptions and flags,
+ * the forms redis.io documents). FUNCTION DUMP / RESTORE use Redis's payload: one FUNCTION2 record (the code as an RDB
  * string) per library, then the RDB version and CRC-64.
  */
 
@@ -31,6 +31,14 @@ export interface Library {
   functions: FunctionInfo[];
 }
 
+/** The scripting engine's part in creating a library: run its code, collect its registrations. */
+export interface LibraryCompiler {
+  /** The functions the code after the shebang (from `bodyStart`) registers, or Redis's error text. */
+  compileLibrary(code: string, bodyStart: number): FunctionInfo[] | string;
+  /** Frees what compileLibrary kept for these functions. */
+  releaseFunctions(functions: readonly FunctionInfo[]): void;
+}
+
 export type RestorePolicy = 'append' | 'replace' | 'flush';
 
 export const SCRIPT_FLAGS = ['no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys'] as const;
@@ -44,6 +52,13 @@ export class FunctionStore {
   readonly libraries = new Map<string, Library>();
   /** Lower-cased function name → its library. */
   private readonly owners = new Map<string, Library>();
+  compiler: LibraryCompiler | null = null;
+
+  /** The function FCALL names (case-insensitive). */
+  findFunction(name: string): FunctionInfo | undefined {
+    const lower = name.toLowerCase();
+    return this.owners.get(lower)?.functions.find((f) => f.name.toLowerCase() === lower);
+  }
 
   get functionCount(): number {
     return this.owners.size;
@@ -51,15 +66,20 @@ export class FunctionStore {
 
   /** Redis's functionsCreateWithLibraryCtx: the library created, or Redis's error text (without "ERR "). */
   create(code: string, replace: boolean): Library | string {
-    const lib = analyzeLibrary(code);
+    const lib = analyzeLibrary(code, this.compiler);
     if (typeof lib === 'string') return lib;
     const old = this.libraries.get(lib.name);
-    if (old !== undefined && !replace) return `Library '${lib.name}' already exists`;
+    let err: string | null = null;
+    if (old !== undefined && !replace) err = `Library '${lib.name}' already exists`;
     for (const f of lib.functions) {
       const owner = this.owners.get(f.name.toLowerCase());
-      if (owner !== undefined && owner !== old) return `Function ${f.name} already exists`;
+      if (err === null && owner !== undefined && owner !== old) err = `Function ${f.name} already exists`;
     }
-    if (old !== undefined) this.unlink(old);
+    if (err !== null) {
+      this.compiler?.releaseFunctions(lib.functions);
+      return err;
+    }
+    if (old !== undefined) this.release(old);
     this.link(lib);
     return lib;
   }
@@ -67,13 +87,20 @@ export class FunctionStore {
   delete(name: string): boolean {
     const lib = this.libraries.get(name);
     if (lib === undefined) return false;
-    this.unlink(lib);
+    this.release(lib);
     return true;
   }
 
   flush(): void {
+    for (const lib of this.libraries.values()) this.compiler?.releaseFunctions(lib.functions);
     this.libraries.clear();
     this.owners.clear();
+  }
+
+  /** Unlinks a library for good: its compiled functions go too. */
+  private release(lib: Library): void {
+    this.unlink(lib);
+    this.compiler?.releaseFunctions(lib.functions);
   }
 
   private link(lib: Library): void {
@@ -104,28 +131,33 @@ export class FunctionStore {
     const frame = openPayload(payload);
     if (frame === null) return 'DUMP payload version or checksum are wrong';
     const incoming = new FunctionStore();
+    incoming.compiler = this.compiler;
+    const fail = (err: string): string => {
+      incoming.flush();
+      return err;
+    };
     const r = new RdbCursor(payload.subarray(0, frame.bodyEnd));
     while (r.pos < r.buf.length) {
       const type = r.u8();
-      if (type !== RdbOpcode.FunctionPreGa && type !== RdbOpcode.Function2) return 'given type is not a function';
+      if (type !== RdbOpcode.FunctionPreGa && type !== RdbOpcode.Function2) return fail('given type is not a function');
       let code: string;
       try {
         code = type === RdbOpcode.Function2 ? r.string() : readPreReleaseFunction(r);
       } catch (err) {
         if (!(err instanceof RdbError)) throw err;
-        return type === RdbOpcode.Function2 ? 'Failed loading library payload' : 'Failed loading library';
+        return fail(type === RdbOpcode.Function2 ? 'Failed loading library payload' : 'Failed loading library');
       }
       const created = incoming.create(code, false);
-      if (typeof created === 'string') return created;
+      if (typeof created === 'string') return fail(created);
     }
     if (policy === 'flush') {
       this.flush();
     } else {
       const err = this.checkJoin(incoming, policy === 'replace');
-      if (err !== null) return err;
+      if (err !== null) return fail(err);
       for (const lib of incoming.libraries.values()) {
         const old = this.libraries.get(lib.name);
-        if (old !== undefined) this.unlink(old);
+        if (old !== undefined) this.release(old);
       }
     }
     for (const lib of incoming.libraries.values()) this.link(lib);
@@ -159,8 +191,8 @@ function readPreReleaseFunction(r: RdbCursor): string {
 // ---------------------------------------------------------------------------------------------
 // Library analysis: metadata line and function registrations
 
-/** Redis's functionExtractLibMetaData plus what the engine learns by running the code. */
-export function analyzeLibrary(code: string): Library | string {
+/** Redis's functionExtractLibMetaData plus what the engine learns by running the code (or a static reading without one). */
+export function analyzeLibrary(code: string, compiler: LibraryCompiler | null = null): Library | string {
   if (!code.startsWith('#!')) return 'Missing library metadata';
   const eol = code.indexOf('\n');
   if (eol < 0) return 'Invalid library metadata';
@@ -183,6 +215,12 @@ export function analyzeLibrary(code: string): Library | string {
   }
   const engine = ENGINES.get(engineName.toLowerCase());
   if (engine === undefined) return `Engine '${engineName}' not found`;
+  if (compiler !== null) {
+    const functions = compiler.compileLibrary(code, eol);
+    if (typeof functions === 'string') return functions;
+    if (functions.length === 0) return 'No functions registered';
+    return { name, engine, code, functions };
+  }
   const functions = scanRegistrations(code.slice(eol));
   if (typeof functions === 'string') return `Error registering functions: ${functions}`;
   if (functions.length === 0) return 'No functions registered';

@@ -70,6 +70,8 @@ export class Client implements KeyWatcher {
   blocked: BlockedClient | null = null;
   /** Reasons its requests are not run now (blocked, paused): see Server.suspendInput. */
   inputSuspended = 0;
+  /** The client scripts run their commands on (MONITOR shows it as "lua"). */
+  isScript = false;
   /** Blocking commands act as their non-blocking form (the log replayer). */
   denyBlocking = false;
   closed = false;

@@ -40,6 +40,8 @@ import { InstantaneousMetric } from './info.js';
 import type { AppendOnlyFile } from './persistence.js';
 import { processMemory } from './memory.js';
 import { FunctionStore } from '../keyspace/functions.js';
+import { ScriptEngine } from '../scripting/engine.js';
+import type { LuaVm } from '../scripting/lua.js';
 import { sdsRepr } from '../types/repr.js';
 import { Eviction, type EvictionPolicy } from '../keyspace/evict.js';
 import { PubSub } from './pubsub.js';
@@ -122,6 +124,8 @@ export class Server {
   replId2 = '0'.repeat(40);
   /** The function libraries (FUNCTION ...). */
   readonly functions = new FunctionStore();
+  /** EVAL and FCALL; null until enableScripting (in-process test servers may go without). */
+  scripting: ScriptEngine | null = null;
   readonly startTime = Date.now();
   stats: ServerStats = newStats();
   /** instantaneous_ops_per_sec and the kbps figures, sampled by the cron every 100 ms. */
@@ -311,6 +315,14 @@ export class Server {
     this.queueFlush(c);
   }
 
+  /** Gives the server its Lua engine (loading the WebAssembly VM is asynchronous, the constructor is not). */
+  enableScripting(vm: LuaVm): void {
+    const scriptClient = Client.detached(this);
+    scriptClient.isScript = true;
+    this.scripting = new ScriptEngine(this, vm, scriptClient);
+    this.functions.compiler = this.scripting;
+  }
+
   /** Stops running the client's requests (blocked, paused); calls nest, each needs a resumeInput. */
   suspendInput(c: Client): void {
     c.inputSuspended++;
@@ -412,7 +424,7 @@ export class Server {
   /** MONITOR line: +<unix.micro> [<db> <addr>] "arg" ... (replicationFeedMonitors). */
   feedMonitors(c: Client, argv: readonly string[]): void {
     const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
-    let line = `+${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')} [${c.db.id} ${c.addr}]`;
+    let line = `+${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')} [${c.db.id} ${c.isScript ? 'lua' : c.addr}]`;
     for (const a of argv) line += ' ' + quoteMonitorArg(a);
     for (const m of this.monitors) {
       m.reply.raw(line + '\r\n');
@@ -422,7 +434,8 @@ export class Server {
 
   private cron(hz: number): void {
     const now = Date.now();
-    if (this.pauseType === 'off') this.activeExpire.cycle(250 / hz);
+    // A timed-out script still owns the dataset: nothing else may change it meanwhile.
+    if (this.pauseType === 'off' && !this.scripting?.busy) this.activeExpire.cycle(250 / hz);
     this.snapshots.cron();
     this.closeIdleClients(now);
     if (now - this.lastMetricsSample >= 100) {
