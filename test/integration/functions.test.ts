@@ -151,16 +151,26 @@ describe('FUNCTION library store', () => {
     await same('SCRIPT', 'HELP');
   });
 
-  it('commands that run Lua say that scripting is not available yet', async () => {
-    const expected = '-ERR scripting is not available yet: strata has no Lua engine\r\n';
-    expect(await pair.strata.call('FUNCTION', 'LOAD', LIB_B)).toBe(expected);
-    expect(await pair.strata.call('FCALL', 'b_one', '0')).toBe(expected);
-    expect(await pair.strata.call('FCALL_RO', 'b_one', '0')).toBe(expected);
-    expect(await pair.strata.call('EVAL', 'return 1', '0')).toBe(expected);
-    expect(await pair.strata.call('EVALSHA', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', '0')).toBe(expected);
-    expect(await pair.strata.call('EVAL_RO', 'return 1', '0')).toBe(expected);
-    expect(await pair.strata.call('EVALSHA_RO', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', '0')).toBe(expected);
-    expect(await pair.strata.call('SCRIPT', 'LOAD', 'return 1')).toBe(expected);
-    expect(await pair.strata.call('SCRIPT', 'DEBUG', 'YES')).toBe(expected);
+  it('FUNCTION LOAD runs the library code: the same libraries, functions and FCALL replies as redis-server', async () => {
+    await same('FUNCTION', 'FLUSH');
+    await same('FUNCTION', 'LOAD', LIB_A);
+    await same('FUNCTION', 'LOAD', LIB_B);
+    await same('FUNCTION', 'LOAD', LIB_B2);
+    await same('FUNCTION', 'LOAD', 'REPLACE', LIB_B2);
+    await same('FUNCTION', 'LOAD', LIB_CLASH);
+    await same('FUNCTION', 'LOAD', 'BOGUS', LIB_CLASH);
+    const [mine, theirs] = await Promise.all([pair.strata.call('FUNCTION', 'LIST', 'WITHCODE'), pair.redis.call('FUNCTION', 'LIST', 'WITHCODE')]);
+    expect(normalizeList(mine)).toBe(normalizeList(theirs));
+    await same('SET', 'k', 'v');
+    await same('FCALL', 'a_get', '1', 'k');
+    await same('FCALL_RO', 'a_get', '1', 'k');
+    await same('FCALL_RO', 'a_hset', '1', 'h', 'f', 'v');
+    await same('FCALL', 'b_two', '0');
+    await same('FCALL', 'b_one', '0');
+    await same('FCALL', 'B_TWO', '0');
+    await same('FCALL', 'b_two', 'x');
+    await same('FCALL', 'b_two', '-1');
+    await same('FCALL', 'b_two', '3', 'a');
   });
+});
 });
