@@ -5,8 +5,10 @@
 
 import type { LuaVm } from '../lua.js';
 import { openBit } from './bit.js';
+import { openStruct } from './struct.js';
 
 /** Opens the four libraries in the order Redis loads them (cjson, struct, cmsgpack, bit). */
 export function openRedisLibraries(vm: LuaVm, L: number): void {
+  openStruct(vm, L);
   openBit(vm, L);
 }
