@@ -5,10 +5,12 @@
 
 import type { LuaVm } from '../lua.js';
 import { openBit } from './bit.js';
+import { openCjson } from './cjson.js';
 import { openStruct } from './struct.js';
 
 /** Opens the four libraries in the order Redis loads them (cjson, struct, cmsgpack, bit). */
 export function openRedisLibraries(vm: LuaVm, L: number): void {
+  openCjson(vm, L);
   openStruct(vm, L);
   openBit(vm, L);
 }
