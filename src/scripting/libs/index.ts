@@ -6,11 +6,13 @@
 import type { LuaVm } from '../lua.js';
 import { openBit } from './bit.js';
 import { openCjson } from './cjson.js';
+import { openCmsgpack } from './cmsgpack.js';
 import { openStruct } from './struct.js';
 
 /** Opens the four libraries in the order Redis loads them (cjson, struct, cmsgpack, bit). */
 export function openRedisLibraries(vm: LuaVm, L: number): void {
   openCjson(vm, L);
   openStruct(vm, L);
+  openCmsgpack(vm, L);
   openBit(vm, L);
 }
