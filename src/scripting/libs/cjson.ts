@@ -52,8 +52,21 @@ function toCInt(d: number): number {
   return d > -2147483649 && d < 2147483648 ? Math.trunc(d) : -2147483648;
 }
 
+/** A table being encoded: an array of `length` items or an object (`length` -1); `index` numbers the next item from 1. */
+interface OpenTable {
+  depth: number;
+  length: number;
+  index: number;
+}
+
+/**
+ * json_append_data without the recursion (tables nest thousands deep before the Lua stack runs
+ * out, deeper than JS frames go): the open tables stay on the Lua stack, as in the C code, and
+ * their progress in `open`.
+ */
 class Encoder {
   readonly out: string[] = [];
+  private readonly open: OpenTable[] = [];
 
   constructor(
     private readonly vm: LuaVm,
@@ -65,32 +78,83 @@ class Encoder {
     luaError(this.vm, this.L, `Cannot serialise ${typeName(this.vm.type(this.L, index))}: ${reason}`);
   }
 
-  /** Appends the value at the top of the stack. */
-  value(depth: number): void {
+  /** Appends the value at the top of the stack (which stays there). */
+  encode(): void {
+    const { vm, L, open } = this;
+    if (!this.begin(0)) return;
+    while (open.length > 0) {
+      const table = open[open.length - 1];
+      if (table.length >= 0) {
+        if (table.index > table.length) {
+          this.close(']');
+          continue;
+        }
+        if (table.index > 1) this.out.push(',');
+        vm.m._lua_rawgeti(L, -1, table.index++);
+      } else {
+        if (vm.m._lua_next(L, -2) === 0) {
+          this.close('}');
+          continue;
+        }
+        if (table.index++ > 1) this.out.push(',');
+        const keyType = vm.type(L, -2);
+        if (keyType === T_NUMBER) this.out.push('"', this.number(-2), '":');
+        else if (keyType === T_STRING) this.out.push(quote(vm.toString(L, -2)!), ':');
+        else this.fail(-2, 'table key must be a number or string');
+      }
+      if (!this.begin(table.depth)) vm.pop(L, 1);
+    }
+  }
+
+  /** Appends a scalar on top of the stack and returns false, or opens the table there and returns true. */
+  private begin(depth: number): boolean {
     const { vm, L } = this;
     switch (vm.type(L, -1)) {
       case T_STRING:
         this.out.push(quote(vm.toString(L, -1)!));
-        return;
+        return false;
       case T_NUMBER:
         this.out.push(this.number(-1));
-        return;
+        return false;
       case T_BOOLEAN:
         this.out.push(vm.m._lua_toboolean(L, -1) ? 'true' : 'false');
-        return;
+        return false;
       case T_TABLE:
-        this.table(depth + 1);
-        return;
+        this.openTable(depth + 1);
+        return true;
       case T_NIL:
         this.out.push('null');
-        return;
+        return false;
       case T_LIGHTUSERDATA:
         if (vm.m._lua_touserdata(L, -1) === 0) {
           this.out.push('null');
-          return;
+          return false;
         }
     }
     this.fail(-1, 'type not supported');
+  }
+
+  private openTable(depth: number): void {
+    const { vm, L } = this;
+    if (depth > this.settings.encodeMaxDepth || vm.m._lua_checkstack(L, 3) === 0) {
+      luaError(vm, L, `Cannot serialise, excessive nesting (${depth})`);
+    }
+    const length = this.arrayLength();
+    if (length > 0) {
+      this.out.push('[');
+      this.open.push({ depth, length, index: 1 });
+    } else {
+      this.out.push('{');
+      this.open.push({ depth, length: -1, index: 1 });
+      vm.m._lua_pushnil(L);
+    }
+  }
+
+  /** Ends the innermost table; unless it is the value being encoded, pops it as its parent's item. */
+  private close(bracket: string): void {
+    this.out.push(bracket);
+    this.open.pop();
+    if (this.open.length > 0) this.vm.pop(this.L, 1);
   }
 
   private number(index: number): string {
@@ -107,39 +171,6 @@ class Encoder {
         if (invalid) return 'null';
     }
     return formatG(n, this.settings.encodeNumberPrecision);
-  }
-
-  private table(depth: number): void {
-    const { vm, L } = this;
-    if (depth > this.settings.encodeMaxDepth || vm.m._lua_checkstack(L, 3) === 0) {
-      luaError(vm, L, `Cannot serialise, excessive nesting (${depth})`);
-    }
-    const length = this.arrayLength();
-    if (length > 0) {
-      this.out.push('[');
-      for (let i = 1; i <= length; i++) {
-        if (i > 1) this.out.push(',');
-        vm.m._lua_rawgeti(L, -1, i);
-        this.value(depth);
-        vm.pop(L, 1);
-      }
-      this.out.push(']');
-      return;
-    }
-    this.out.push('{');
-    let comma = false;
-    vm.m._lua_pushnil(L);
-    while (vm.m._lua_next(L, -2) !== 0) {
-      if (comma) this.out.push(',');
-      comma = true;
-      const keyType = vm.type(L, -2);
-      if (keyType === T_NUMBER) this.out.push('"', this.number(-2), '":');
-      else if (keyType === T_STRING) this.out.push(quote(vm.toString(L, -2)!), ':');
-      else this.fail(-2, 'table key must be a number or string');
-      this.value(depth);
-      vm.pop(L, 1);
-    }
-    this.out.push('}');
   }
 
   /** lua_array_length: the array size of the table on top, or -1 when it is to be an object. */
@@ -245,11 +276,55 @@ class Parser {
     this.text = nul < 0 ? json : json.slice(0, nul);
   }
 
-  /** Decodes the whole text, leaving the value pushed. */
+  /**
+   * Decodes the whole text, leaving the value pushed. Iterative, as nesting can go deeper than JS
+   * frames: the open tables sit on the Lua stack (an object's pending key above it) as in the C
+   * code, and `open` says for each whether it is an array and the index of its next item.
+   */
   decode(): void {
+    const { vm, L } = this;
+    const open: Array<{ isArray: boolean; index: number }> = [];
     this.next();
-    this.value();
-    if (this.next() !== Token.End) this.expected('the end');
+    for (;;) {
+      const opened = this.value();
+      if (opened !== null) {
+        if (opened === Token.ArrBegin) {
+          open.push({ isArray: true, index: 1 });
+          continue;
+        }
+        open.push({ isArray: false, index: 0 });
+        this.key();
+        continue;
+      }
+      // A value is complete: store it in its table, and close the tables it completes.
+      for (;;) {
+        const table = open[open.length - 1];
+        if (table === undefined) {
+          if (this.next() !== Token.End) this.expected('the end');
+          return;
+        }
+        if (table.isArray) vm.m._lua_rawseti(L, -2, table.index++);
+        else vm.m._lua_rawset(L, -3);
+        const token = this.next();
+        if (token === (table.isArray ? Token.ArrEnd : Token.ObjEnd)) {
+          this.depth--;
+          open.pop();
+          continue;
+        }
+        if (token !== Token.Comma) this.expected(table.isArray ? 'comma or array end' : 'comma or object end');
+        this.next();
+        if (!table.isArray) this.key();
+        break;
+      }
+    }
+  }
+
+  /** An object's key and colon: pushes the key and reads the value's first token. */
+  private key(): void {
+    if (this.type !== Token.String) this.expected('object key string');
+    this.vm.pushString(this.L, this.stringValue);
+    if (this.next() !== Token.Colon) this.expected('colon');
+    this.next();
   }
 
   private setError(errorText: string): void {
@@ -363,76 +438,39 @@ class Parser {
     luaError(this.vm, this.L, `Found too many nested data structures (${this.depth}) at character ${this.ptr}`);
   }
 
-  /** Pushes the value the current token starts. */
-  private value(): void {
+  /**
+   * Pushes the value the current token starts. For a non-empty array or object, pushes its table,
+   * reads its first token and returns its opening token; otherwise returns null.
+   */
+  private value(): Token.ArrBegin | Token.ObjBegin | null {
     const { vm, L } = this;
     switch (this.type) {
       case Token.String:
         vm.pushString(L, this.stringValue);
-        return;
+        return null;
       case Token.Number:
         vm.m._lua_pushnumber(L, this.numberValue);
-        return;
+        return null;
       case Token.Boolean:
         vm.m._lua_pushboolean(L, this.booleanValue);
-        return;
+        return null;
       case Token.Null:
         vm.m._lua_pushlightuserdata(L, 0);
-        return;
+        return null;
       case Token.ObjBegin:
-        return this.object();
-      case Token.ArrBegin:
-        return this.array();
+      case Token.ArrBegin: {
+        const isArray = this.type === Token.ArrBegin;
+        // Room for the table and its key and value, or its item.
+        this.descend(isArray ? 2 : 3);
+        vm.m._lua_createtable(L, 0, 0);
+        if (this.next() === (isArray ? Token.ArrEnd : Token.ObjEnd)) {
+          this.depth--;
+          return null;
+        }
+        return isArray ? Token.ArrBegin : Token.ObjBegin;
+      }
       default:
         this.expected('value');
-    }
-  }
-
-  private object(): void {
-    const { vm, L } = this;
-    this.descend(3);
-    vm.m._lua_createtable(L, 0, 0);
-    let token = this.next();
-    if (token === Token.ObjEnd) {
-      this.depth--;
-      return;
-    }
-    for (;;) {
-      if (token !== Token.String) this.expected('object key string');
-      vm.pushString(L, this.stringValue);
-      if (this.next() !== Token.Colon) this.expected('colon');
-      this.next();
-      this.value();
-      vm.m._lua_rawset(L, -3);
-      token = this.next();
-      if (token === Token.ObjEnd) {
-        this.depth--;
-        return;
-      }
-      if (token !== Token.Comma) this.expected('comma or object end');
-      token = this.next();
-    }
-  }
-
-  private array(): void {
-    const { vm, L } = this;
-    this.descend(2);
-    vm.m._lua_createtable(L, 0, 0);
-    let token = this.next();
-    if (token === Token.ArrEnd) {
-      this.depth--;
-      return;
-    }
-    for (let i = 1; ; i++) {
-      this.value();
-      vm.m._lua_rawseti(L, -2, i);
-      token = this.next();
-      if (token === Token.ArrEnd) {
-        this.depth--;
-        return;
-      }
-      if (token !== Token.Comma) this.expected('comma or array end');
-      this.next();
     }
   }
 }
@@ -482,7 +520,7 @@ const FUNCTIONS: Array<[string, SettingsFunction]> = [
   ['encode', (vm, L, settings) => {
     argCheck(vm, L, vm.top(L) === 1, 1, 'expected 1 argument');
     const encoder = new Encoder(vm, L, settings);
-    encoder.value(0);
+    encoder.encode();
     vm.pushString(L, encoder.out.join(''));
     return 1;
   }],
