@@ -219,6 +219,10 @@ const CORPUS: Record<string, string[]> = {
     String.raw`return cmsgpack.pack({[2^31] = 1}), cmsgpack.pack({[1] = 1, [2^31] = 2}), cmsgpack.pack({[1] = 'a', [2] = 'b', [4] = 'd'})`,
     String.raw`return cmsgpack.pack(3.4028234663852886e38, 1.401298464324817e-45, 1e-46, 16777217, 2^24 + 0.5, -1.5)`,
     String.raw`return cmsgpack.unpack(cmsgpack.pack({a = {b = {c = {1, 2}}}, [1] = true}))`,
+    String.raw`local t = cmsgpack.unpack(string.rep('\145', 3900) .. '\1') local d = 0 while type(t) == 'table' do t = t[1] d = d + 1 end return d, t`,
+    String.raw`local t = cmsgpack.unpack(string.rep('\129\161k', 3000) .. '\1') local d = 0 while type(t) == 'table' do t = t.k d = d + 1 end return d, t`,
+    String.raw`return cmsgpack.unpack(string.rep('\129\161k', 5000) .. '\1')`,
+    String.raw`return cmsgpack.unpack('\130\161a\1\161a\2'), cmsgpack.unpack('\147\192\1\192')`,
   ],
 };
 

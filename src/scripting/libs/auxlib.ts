@@ -7,7 +7,7 @@
  * casts behave like cvttsd2si (out of range or NaN gives the "integer indefinite" value).
  */
 
-import { LUA_GLOBALSINDEX, LUA_REGISTRYINDEX, T_NIL, T_NUMBER, T_TABLE, raise, type LuaFunction, type LuaVm } from '../lua.js';
+import { LUA_GLOBALSINDEX, LUA_REGISTRYINDEX, T_NIL, T_TABLE, raise, type LuaFunction, type LuaVm } from '../lua.js';
 
 const TYPE_NAMES = ['nil', 'boolean', 'userdata', 'number', 'string', 'table', 'function', 'userdata', 'thread'];
 
@@ -128,11 +128,6 @@ export function checkOption(vm: LuaVm, L: number, narg: number, options: readonl
 /** luaL_checkstack. */
 export function checkStack(vm: LuaVm, L: number, space: number, what: string): void {
   if (vm.m._lua_checkstack(L, space) === 0) luaError(vm, L, `stack overflow (${what})`);
-}
-
-/** lua_isnumber for a value that is really a number (not a numeric string). */
-export function isNumberType(vm: LuaVm, L: number, idx: number): boolean {
-  return vm.type(L, idx) === T_NUMBER;
 }
 
 /**

@@ -207,20 +207,62 @@ class Decoder {
     for (let i = 0; i < n; i++) view.setUint8(i, this.data.charCodeAt(this.pos + offset + i));
   }
 
-  private pushNumber(n: number, size: number): void {
+  private pushNumber(n: number, size: number): null {
     this.vm.m._lua_pushnumber(this.L, n);
     this.pos += size;
+    return null;
   }
 
   /** A string of `length` bytes after a header of `headerSize` bytes. */
-  private pushString(headerSize: number, length: number): void {
+  private pushString(headerSize: number, length: number): null {
     this.need(headerSize + length);
     this.vm.pushString(this.L, this.data.substr(this.pos + headerSize, length));
     this.pos += headerSize + length;
+    return null;
   }
 
-  /** mp_decode_to_lua_type: pushes the value at the cursor. */
+  /**
+   * mp_decode_to_lua_type: pushes the value at the cursor. Iterative, as arrays can nest until
+   * the Lua stack is full, deeper than JS frames go: the open tables sit on the Lua stack as in
+   * the C code (with an array's index or a map's key above each), their progress in `open`.
+   */
   value(): void {
+    const { vm, L } = this;
+    const open: OpenTable[] = [];
+    for (;;) {
+      const opened = this.start();
+      if (opened !== null) open.push(opened);
+      let complete = opened === null;
+      for (;;) {
+        const table = open[open.length - 1];
+        if (table === undefined) return;
+        if (complete) {
+          if (table.isArray || table.keyPending) {
+            if (!table.isArray) this.checkKey();
+            vm.m._lua_rawset(L, -3);
+            table.remaining--;
+          }
+          if (!table.isArray) table.keyPending = !table.keyPending;
+        }
+        complete = table.remaining === 0;
+        if (!complete) break;
+        open.pop();
+      }
+      const table = open[open.length - 1];
+      if (table.isArray) vm.m._lua_pushnumber(L, table.index++);
+    }
+  }
+
+  /** lua_settable's own errors, raised here rather than through a longjmp across JS frames. */
+  private checkKey(): void {
+    const { vm, L } = this;
+    const keyType = vm.type(L, -2);
+    if (keyType === T_NIL) raise('table index is nil');
+    if (keyType === T_NUMBER && Number.isNaN(vm.m._lua_tonumber(L, -2))) raise('table index is NaN');
+  }
+
+  /** Pushes the scalar at the cursor and returns null, or pushes the table an array or map starts and returns its state. */
+  private start(): OpenTable | null {
     const { vm, L } = this;
     this.need(1);
     checkStack(vm, L, 1, 'too many return values at once; use unpack_one or unpack_limit instead.');
@@ -245,11 +287,11 @@ class Decoder {
       case 0xc0:
         vm.m._lua_pushnil(L);
         this.pos++;
-        return;
+        return null;
       case 0xc2: case 0xc3:
         vm.m._lua_pushboolean(L, tag & 1);
         this.pos++;
-        return;
+        return null;
       case 0xca:
         this.need(5);
         this.fillView(1, 4);
@@ -272,7 +314,7 @@ class Decoder {
         this.need(1 + size);
         const length = this.unsigned(size);
         this.pos += 1 + size;
-        return tag <= 0xdd ? this.array(length) : this.map(length);
+        return this.openTable(tag <= 0xdd, length);
       }
     }
     if ((tag & 0x80) === 0) return this.pushNumber(tag, 1);
@@ -280,35 +322,25 @@ class Decoder {
     if ((tag & 0xe0) === 0xa0) return this.pushString(1, tag & 0x1f);
     if ((tag & 0xf0) === 0x90 || (tag & 0xf0) === 0x80) {
       this.pos++;
-      return (tag & 0xf0) === 0x90 ? this.array(tag & 0xf) : this.map(tag & 0xf);
+      return this.openTable((tag & 0xf0) === 0x90, tag & 0xf);
     }
     throw BAD_FORMAT;
   }
 
-  private array(length: number): void {
+  private openTable(isArray: boolean, length: number): OpenTable {
     const { vm, L } = this;
     vm.m._lua_createtable(L, 0, 0);
-    checkStack(vm, L, 1, 'in function mp_decode_to_lua_array');
-    for (let i = 1; i <= length; i++) {
-      vm.m._lua_pushnumber(L, i);
-      this.value();
-      vm.m._lua_rawset(L, -3);
-    }
+    if (isArray) checkStack(vm, L, 1, 'in function mp_decode_to_lua_array');
+    return { isArray, remaining: length, index: 1, keyPending: false };
   }
+}
 
-  private map(length: number): void {
-    const { vm, L } = this;
-    vm.m._lua_createtable(L, 0, 0);
-    while (length-- > 0) {
-      this.value();
-      this.value();
-      // lua_settable's own errors, raised here rather than through a longjmp across JS frames.
-      const keyType = vm.type(L, -2);
-      if (keyType === T_NIL) raise('table index is nil');
-      if (keyType === T_NUMBER && Number.isNaN(vm.m._lua_tonumber(L, -2))) raise('table index is NaN');
-      vm.m._lua_rawset(L, -3);
-    }
-  }
+/** An array or map being decoded: items still to come, an array's next index, whether a map's key waits for its value. */
+interface OpenTable {
+  isArray: boolean;
+  remaining: number;
+  index: number;
+  keyPending: boolean;
 }
 
 /** mp_unpack_full: decodes up to `limit` values from `offset` (both 0: every value, and no offset result). */
