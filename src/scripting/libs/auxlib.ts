@@ -35,6 +35,12 @@ export function toInt32(d: number): number {
   return Math.trunc(d) | 0;
 }
 
+/** What C code that walks a string to its NUL terminator sees of a Lua string (which may hold NULs). */
+export function beforeNul(s: string): string {
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+}
+
 /** Reads a NUL-terminated C string out of the wasm heap (null for a NULL pointer). */
 function cString(vm: LuaVm, p: number): string | null {
   if (p === 0) return null;

@@ -5,7 +5,7 @@
  */
 
 import { LUA_GLOBALSINDEX, T_BOOLEAN, T_LIGHTUSERDATA, T_NIL, T_NUMBER, T_STRING, T_TABLE, type LuaVm } from '../lua.js';
-import { argCheck, checkInteger, checkOption, checkString, luaError, typeName, upvalueIndex } from './auxlib.js';
+import { argCheck, beforeNul, checkInteger, checkOption, checkString, luaError, typeName, upvalueIndex } from './auxlib.js';
 import { formatG, strtod } from './numbers.js';
 
 interface Settings {
@@ -272,8 +272,7 @@ class Parser {
     private readonly settings: Settings,
     json: string,
   ) {
-    const nul = json.indexOf('\0');
-    this.text = nul < 0 ? json : json.slice(0, nul);
+    this.text = beforeNul(json);
   }
 
   /**

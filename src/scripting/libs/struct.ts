@@ -5,7 +5,7 @@
  */
 
 import type { LuaFunction, LuaVm } from '../lua.js';
-import { argCheck, argError, cfunctionOnce, checkNumber, checkStack, checkString, luaError, optInteger, registerLibrary, toInt64 } from './auxlib.js';
+import { argCheck, argError, beforeNul, cfunctionOnce, checkNumber, checkStack, checkString, luaError, optInteger, registerLibrary, toInt64 } from './auxlib.js';
 
 const MAX_INT_SIZE = 32;
 const MAX_ALIGN = 8;
@@ -24,9 +24,7 @@ class Format {
     private readonly L: number,
     format: string,
   ) {
-    // The C code walks a NUL-terminated string.
-    const nul = format.indexOf('\0');
-    this.text = nul < 0 ? format : format.slice(0, nul);
+    this.text = beforeNul(format);
   }
 
   done(): boolean {
