@@ -930,10 +930,10 @@ function flagNames(bits: number): string[] {
   return SCRIPT_FLAGS.filter((_, i) => (bits & (1 << i)) !== 0);
 }
 
-/** functionLibCreateFunction's checks. */
+/** functionLibCreateFunction's checks (its message for a bad function name does say "Library"). */
 function checkFunctionName(name: string, registered: readonly CompiledFunction[]): string | null {
   if (!/^[A-Za-z0-9_]+$/.test(name)) {
-    return 'Function names can only contain letters, numbers, or underscores(_) and must be at least one character long';
+    return 'Library names can only contain letters, numbers, or underscores(_) and must be at least one character long';
   }
   if (registered.some((f) => f.name === name)) return 'Function already exists in the library';
   return null;

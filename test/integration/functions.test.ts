@@ -173,4 +173,3 @@ describe('FUNCTION library store', () => {
     await same('FCALL', 'b_two', '3', 'a');
   });
 });
-});

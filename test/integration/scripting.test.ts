@@ -163,7 +163,10 @@ describe('EVAL and FCALL compared with redis-server', () => {
   });
 
   it('replies, conversions and errors are the same in RESP3', async () => {
-    await sameReplies(pair, [['HELLO', '3'], ['FLUSHALL'], ...EVAL_CASES.map((c) => ['EVAL', ...c]), ['HELLO', '2']]);
+    // HELLO's reply carries the connection id, which differs.
+    await pair.both('HELLO', '3');
+    await sameReplies(pair, [['FLUSHALL'], ...EVAL_CASES.map((c) => ['EVAL', ...c])]);
+    await pair.both('HELLO', '2');
   });
 
   it('EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT LOAD / EXISTS / FLUSH keep the same script cache', async () => {
