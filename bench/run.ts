@@ -12,11 +12,16 @@
  */
 
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { BenchConnection, encodeCommand, rssBytes, startBenchServer, type BenchServer } from './servers.js';
 import { fanoutRate } from './fanout.js';
 
 const run = promisify(execFile);
+
+/** A lock's compare-and-delete release that also re-takes a free lock: two redis.call each run. */
+const LOCK_SCRIPT = "local v = redis.call('get', KEYS[1]) if v == ARGV[1] then return redis.call('del', KEYS[1]) end return redis.call('set', KEYS[1], ARGV[1])";
+const LOCK_SCRIPT_SHA = createHash('sha1').update(LOCK_SCRIPT).digest('hex');
 
 /**
  * redis-benchmark tests and a request that shows whether strata has their command (and prepares
@@ -59,6 +64,7 @@ const BENCHMARK_TESTS: ReadonlyArray<{ test: string; probe: string[]; command?: 
     probe: ['XADD', 'bench:stream:r', '*', 'a', '1', 'b', '2'],
     command: ['XRANGE', 'bench:stream:r', '-', '+', 'COUNT', '10'],
   },
+  { test: 'evalsha', probe: ['SCRIPT', 'LOAD', LOCK_SCRIPT], command: ['EVALSHA', LOCK_SCRIPT_SHA, '1', 'bench:lock:__rand_int__', 'token'] },
   {
     test: 'geosearch',
     probe: ['GEOADD', 'bench:sicily', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania'],

@@ -54,6 +54,13 @@ export function raise(message: string): never {
 
 export type LuaFunction = (L: number) => number;
 
+/** The module with every wasm export reachable as `_name` without the debug wrapper. */
+function directExports(module: RawLua, exports: WebAssembly.Exports): RawLua {
+  const direct = Object.create(module) as Record<string, unknown>;
+  for (const [name, fn] of Object.entries(exports)) if (typeof fn === 'function') direct[`_${name}`] = fn;
+  return direct as unknown as RawLua;
+}
+
 /** A longjmp in flight (emscripten's _emscripten_throw_longjmp throws Infinity). */
 function isLongjmp(e: unknown): boolean {
   return e === Infinity;
@@ -64,6 +71,8 @@ export class LuaVm {
   private scratchSize = 0;
   private readonly lenPtr: number;
   private readonly names = new Map<string, number>();
+  /** A Buffer over the wasm memory, renewed when the memory grows (its ArrayBuffer changes). */
+  private heapView: Buffer = Buffer.alloc(0);
 
   private constructor(readonly m: RawLua) {
     this.lenPtr = m._malloc(4);
@@ -71,8 +80,22 @@ export class LuaVm {
 
   static async load(): Promise<LuaVm> {
     const { LuaApi } = require('wasmoon-lua5.1') as { LuaApi: { initialize(): Promise<{ module: RawLua }> } };
-    const api = await LuaApi.initialize();
-    return new LuaVm(api.module);
+    // The package's exports go through emscripten's debug wrappers (an assertion and a rest-args
+    // array per call); the command path calls the wasm exports directly, caught at instantiation.
+    const instantiate = WebAssembly.instantiate;
+    let exports: WebAssembly.Exports | null = null;
+    WebAssembly.instantiate = async function (this: unknown, ...args: Parameters<typeof instantiate>) {
+      const result = (await Reflect.apply(instantiate, this, args)) as WebAssembly.WebAssemblyInstantiatedSource | WebAssembly.Instance;
+      exports = ('instance' in result ? result.instance : result).exports;
+      return result;
+    } as typeof instantiate;
+    let api: { module: RawLua };
+    try {
+      api = await LuaApi.initialize();
+    } finally {
+      WebAssembly.instantiate = instantiate;
+    }
+    return new LuaVm(exports === null ? api.module : directExports(api.module, exports));
   }
 
   newState(): number {
@@ -119,13 +142,14 @@ export class LuaVm {
     const p = this.m._lua_tolstring(L, idx, this.lenPtr);
     if (p === 0) return null;
     const n = this.m.HEAPU32[this.lenPtr >> 2];
-    const heap = this.m.HEAPU8;
-    if (n < 64) {
-      let s = '';
-      for (let i = 0; i < n; i++) s += String.fromCharCode(heap[p + i]);
-      return s;
-    }
-    return Buffer.from(heap.buffer, heap.byteOffset + p, n).toString('latin1');
+    // latin1Slice makes a flat string: keys built from it hash once, where a rope would rehash.
+    return this.heap().latin1Slice(p, p + n);
+  }
+
+  private heap(): Buffer {
+    const memory = this.m.HEAPU8.buffer;
+    if (this.heapView.buffer !== memory) this.heapView = Buffer.from(memory);
+    return this.heapView;
   }
 
   /** A copy of the string at `idx` as bytes (null for non-strings). */
