@@ -78,6 +78,8 @@ export interface ScriptRun {
   timedOut: boolean;
   replFlags: number;
   resp: 2 | 3;
+  /** A top-level EVAL/FCALL may pause for the event loop; one run by EXEC may not (EXEC is atomic). */
+  mayYield: boolean;
   startedAt: number;
   sliceStartedAt: number;
   /** The command-time clock of the script (time is frozen while it runs). */
@@ -461,6 +463,7 @@ export class ScriptEngine {
       timedOut: false,
       replFlags: REPL_ALL,
       resp: 2,
+      mayYield: server.callDepth === 1,
       startedAt: now,
       sliceStartedAt: now,
       now: server.keyspace.now,
@@ -627,7 +630,7 @@ export class ScriptEngine {
       if (threshold <= 0 || now - run.startedAt < threshold) return;
       run.timedOut = true;
     }
-    if (now - run.sliceStartedAt >= BUSY_SLICE_MS && this.vm.canYield(L)) m._lua_yield(L, 0);
+    if (run.mayYield && now - run.sliceStartedAt >= BUSY_SLICE_MS && this.vm.canYield(L)) m._lua_yield(L, 0);
   }
 
   /** SCRIPT KILL / FUNCTION KILL: scriptKill. */
