@@ -57,8 +57,13 @@ function shutdownCommand(c: Client, argv: string[]): void {
     c.reply.error('ERR No shutdown in progress.');
     return;
   }
-  if (nosave) save = false;
   const server = c.server;
+  // A timed-out script may be abandoned, not saved halfway.
+  if (!nosave && server.scripting?.busy) {
+    c.reply.error(server.scripting.busyError());
+    return;
+  }
+  if (nosave) save = false;
   server.log.warn('User requested shutdown...');
   if (!server.shutdown({ save, now, force })) {
     c.reply.error('ERR Errors trying to SHUTDOWN. Check logs.');

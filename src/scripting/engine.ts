@@ -246,6 +246,19 @@ export class ScriptEngine {
     return typeof shebang === 'string' ? null : shebang.flags;
   }
 
+  /** Bytes the EVAL and the function Lua states hold (lua_gc LUA_GCCOUNT, as Redis's luaMemory). */
+  vmMemory(): { eval: number; functions: number } {
+    const m = this.vm.m;
+    return { eval: m._lua_gc(this.evalL, 3, 0) * 1024, functions: m._lua_gc(this.functionsL, 3, 0) * 1024 };
+  }
+
+  /** The script cache's size: bodies and their shas (Redis's lua_scripts_mem). */
+  scriptsMemory(): number {
+    let n = 0;
+    for (const s of this.scripts.values()) n += s.body.length + 40 + 64;
+    return n;
+  }
+
   /** SCRIPT FLUSH: a fresh EVAL state in Redis; here the cached chunks are released. */
   flushScripts(): void {
     for (const s of this.scripts.values()) this.vm.m._luaL_unref(this.evalL, LUA_REGISTRYINDEX, s.ref);

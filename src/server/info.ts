@@ -182,6 +182,10 @@ function memorySection(server: Server): string {
   const maxmemory = server.config.getNumber('maxmemory');
   const total = os.totalmem();
   const ratio = (a: number, b: number): string => (b > 0 ? a / b : 0).toFixed(2);
+  const vm = server.scripting?.vmMemory() ?? { eval: 0, functions: 0 };
+  const scriptsEval = server.scripting?.scriptsMemory() ?? 0;
+  let functionsMemory = 0;
+  for (const lib of server.functions.libraries.values()) functionsMemory += lib.code.length + lib.name.length + 64 * lib.functions.length;
   return lines('Memory', [
     ['used_memory', m.used],
     ['used_memory_human', bytesToHuman(m.used)],
@@ -199,19 +203,19 @@ function memorySection(server: Server): string {
     ['allocator_resident', m.rss],
     ['total_system_memory', total],
     ['total_system_memory_human', bytesToHuman(total)],
-    ['used_memory_lua', 0],
-    ['used_memory_vm_eval', 0],
-    ['used_memory_lua_human', '0B'],
-    ['used_memory_scripts_eval', 0],
-    ['number_of_cached_scripts', 0],
-    ['number_of_functions', 0],
-    ['number_of_libraries', 0],
-    ['used_memory_vm_functions', 0],
-    ['used_memory_vm_total', 0],
-    ['used_memory_vm_total_human', '0B'],
-    ['used_memory_functions', 0],
-    ['used_memory_scripts', 0],
-    ['used_memory_scripts_human', '0B'],
+    ['used_memory_lua', vm.eval],
+    ['used_memory_vm_eval', vm.eval],
+    ['used_memory_lua_human', bytesToHuman(vm.eval)],
+    ['used_memory_scripts_eval', scriptsEval],
+    ['number_of_cached_scripts', server.scripting?.scripts.size ?? 0],
+    ['number_of_functions', server.functions.functionCount],
+    ['number_of_libraries', server.functions.libraries.size],
+    ['used_memory_vm_functions', vm.functions],
+    ['used_memory_vm_total', vm.eval + vm.functions],
+    ['used_memory_vm_total_human', bytesToHuman(vm.eval + vm.functions)],
+    ['used_memory_functions', functionsMemory],
+    ['used_memory_scripts', scriptsEval + functionsMemory],
+    ['used_memory_scripts_human', bytesToHuman(scriptsEval + functionsMemory)],
     ['maxmemory', maxmemory],
     ['maxmemory_human', bytesToHuman(maxmemory)],
     ['maxmemory_policy', server.config.getString('maxmemory-policy')],

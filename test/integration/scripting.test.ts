@@ -246,6 +246,7 @@ describe('EVAL and FCALL compared with redis-server', () => {
         let busy = await other.call('GET', 'a');
         while (!busy.startsWith('-BUSY')) busy = await other.call('GET', 'a');
         seen.push(busy);
+        seen.push(await other.call('SHUTDOWN'));
         seen.push(await other.call('FUNCTION', 'KILL'));
         seen.push(await other.call('FUNCTION', 'STATS'));
         seen.push(await other.call('SCRIPT', 'KILL'));
@@ -258,7 +259,7 @@ describe('EVAL and FCALL compared with redis-server', () => {
       }),
     );
     expect(outcomes[0]).toEqual(outcomes[1]);
-    expect(outcomes[0][4]).toMatch(/^-ERR Script killed by user with SCRIPT KILL\.\.\. script: <sha>, on @user_script:1\.\r\n$/);
+    expect(outcomes[0][5]).toMatch(/^-ERR Script killed by user with SCRIPT KILL\.\.\. script: <sha>, on @user_script:1\.\r\n$/);
   });
 
   it('a busy script that already wrote cannot be killed, and finishes', async () => {
