@@ -21,9 +21,15 @@ const HAND_OVER_MIN = 8 * 1024;
 /** Width reserved for a deferred aggregate length: up to 10 digits, padded in place. */
 const DEFER_WIDTH = 11;
 
+export const UNCOUNTED_ERROR = '';
+
 export class ReplyWriter extends ByteBuffer {
   resp: 2 | 3 = 2;
-  /** Error replies written since the last reset (for failed_calls / errorstats bookkeeping). */
+  /**
+   * Error replies written since the last reset (for failed_calls / errorstats bookkeeping).
+   * UNCOUNTED_ERROR stands for an error that fails the command without counting in errorstats
+   * (a script passing on an error its command already counted).
+   */
   errors: string[] = [];
   /** Deferred headers are rewritten once their length is known; positions of pending ones. */
   private deferred: Array<{ at: number; type: string }> = [];

@@ -10,7 +10,7 @@
  *                         verbatim_string/map/set field, else an array up to the first nil
  */
 
-import type { ReplyWriter } from '../protocol/reply.js';
+import { UNCOUNTED_ERROR, type ReplyWriter } from '../protocol/reply.js';
 import { LuaVm, T_BOOLEAN, T_NIL, T_NUMBER, T_STRING, T_TABLE } from './lua.js';
 
 /** Parses one RESP reply from `buf` at `pos` and pushes it; returns the position after it. */
@@ -206,7 +206,7 @@ function writeLuaTable(vm: LuaVm, L: number, r: ReplyWriter, scriptResp: number)
   const m = vm.m;
   if (vm.rawGetField(L, -1, 'err') === T_STRING) {
     vm.pop(L, 1);
-    r.error(errorFromTable(vm, L).message);
+    writeScriptError(r, errorFromTable(vm, L), null);
     vm.pop(L, 1);
     return;
   }
@@ -286,6 +286,14 @@ export interface ScriptError {
   message: string;
   source: string | null;
   line: string | null;
+  /** The error came from a command the script ran, which errorstats already counted. */
+  counted: boolean;
+}
+
+/** Replies a script's error, with `suffix` (where it failed) when given; an error a command already counted is not counted again. */
+export function writeScriptError(r: ReplyWriter, err: ScriptError, suffix: string | null): void {
+  r.error(suffix === null ? err.message : err.message + suffix);
+  if (err.counted) r.errors[r.errors.length - 1] = UNCOUNTED_ERROR;
 }
 
 /** luaExtractErrorInformation for the error table at the top of the stack (not popped). */
@@ -301,5 +309,7 @@ export function errorFromTable(vm: LuaVm, L: number): ScriptError {
   const lt = vm.getField(L, -1, 'line');
   if (lt === T_STRING || lt === T_NUMBER) line = vm.toString(L, -1);
   vm.pop(L, 1);
-  return { message: message.startsWith('-') ? message.slice(1) : message, source, line };
+  const counted = vm.getField(L, -1, 'ignore_error_stats_update') === T_BOOLEAN && vm.m._lua_toboolean(L, -1) !== 0;
+  vm.pop(L, 1);
+  return { message: message.startsWith('-') ? message.slice(1) : message, source, line, counted };
 }

@@ -17,11 +17,12 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
+import type { CommandEntry } from '../commands/registry.js';
 import { call } from '../commands/dispatch.js';
 import { ERR_OOM } from '../keyspace/evict.js';
 import { formatDouble } from '../types/numbers.js';
 import { LuaRaise, LuaVm, LUA_GLOBALSINDEX, LUA_REGISTRYINDEX, LUA_YIELD, MASK_COUNT, MASK_LINE, T_FUNCTION, T_NIL, T_NUMBER, T_STRING, T_TABLE, raise } from './lua.js';
-import { errorFromTable, pushErrorTable, pushReply, writeLuaValue } from './convert.js';
+import { errorFromTable, pushErrorTable, pushReply, writeLuaValue, writeScriptError, type ScriptError } from './convert.js';
 import { Sandbox } from './sandbox.js';
 import { openRedisLibraries } from './libs/index.js';
 import { SCRIPT_FLAGS, type FunctionInfo } from '../keyspace/functions.js';
@@ -540,6 +541,8 @@ export class ScriptEngine {
     if (this.running === null) {
       this.busy = false;
       server.keyspace.effects.endUnit();
+      // The EVAL's call() has long returned: its error (if any) is counted here.
+      server.countErrors(run.caller);
       if (server.keyspace.readyKeys.length > 0) server.blocking.serveReadyKeys();
       server.queueFlush(run.caller);
       server.resumeInput(run.caller);
@@ -561,28 +564,21 @@ export class ScriptEngine {
       }
       vm.setTop(T, 0);
     } else {
-      r.error(this.runtimeError(run, T));
+      this.replyRuntimeError(run, T);
       // A failed coroutine is dead: the next run gets a new one.
       const idle = this.idleThreads.get(run.L)!;
       vm.m._luaL_unref(run.L, LUA_REGISTRYINDEX, idle.ref);
       this.idleThreads.delete(run.L);
     }
-    this.server.countErrors(run.caller);
   }
 
-  /** The error reply of a failed run: the message, then where the script failed (Redis's error handler). */
-  private runtimeError(run: ScriptRun, T: number): string {
+  /** Replies the error of a failed run: the message, then where the script failed (Redis's error handler). */
+  private replyRuntimeError(run: ScriptRun, T: number): void {
     const vm = this.vm;
     const location = this.errorLocation(T);
-    let message: string;
-    if (vm.type(T, -1) === T_TABLE) {
-      const err = errorFromTable(vm, T);
-      message = err.message;
-    } else {
-      message = 'ERR ' + luaToString(vm, T, -1);
-    }
-    if (location !== null) message += ` script: ${run.name}, on ${location.source}:${location.line}.`;
-    return message;
+    const err: ScriptError =
+      vm.type(T, -1) === T_TABLE ? errorFromTable(vm, T) : { message: 'ERR ' + luaToString(vm, T, -1), source: null, line: null, counted: false };
+    writeScriptError(run.caller.reply, err, location === null ? null : ` script: ${run.name}, on ${location.source}:${location.line}.`);
   }
 
   /** The error text of a pcall that failed on `L`: a table's err field, or 'ERR ' and the value. */
@@ -696,6 +692,10 @@ export class ScriptEngine {
     vm.setTop(L, 0);
     const err = this.scriptCall(run!, argv);
     if (err !== null) {
+      // A refused command counts in errorstats as Redis's afterErrorReply counts it.
+      const sc = this.scriptClient;
+      sc.reply.errors.push(err.startsWith('-') ? err.slice(1) : `ERR ${err}`);
+      this.server.countErrors(sc);
       pushErrorTable(vm, L, err);
       vm.m._lua_pushboolean(L, 1);
       vm.setField(L, -2, 'ignore_error_stats_update');
@@ -721,12 +721,11 @@ export class ScriptEngine {
     const sc = this.scriptClient;
     const cmd = server.commands.lookup(argv);
     if (cmd === undefined || (cmd.subcommands !== null && argv.length >= 2)) return 'Unknown Redis command called from script';
-    if ((cmd.arity > 0 && argv.length !== cmd.arity) || argv.length < -cmd.arity) return 'Wrong number of args calling Redis command from script';
-    if (cmd.flags.includes('noscript')) return 'This Redis command is not allowed from script';
-    const mayReplicate = cmd.flags.includes('may_replicate');
-    if (run.readOnly && (cmd.isWrite || mayReplicate)) return 'Write commands are not allowed from read-only scripts.';
-    if (cmd.isWrite && !run.writeDirty && server.writeRefusal !== null) return '-' + server.writeRefusal;
-    if (!run.allowOom && !run.writeDirty && run.oomAtStart && cmd.isDenyOom) return '-' + ERR_OOM;
+    const refused = this.refusal(run, cmd, argv);
+    if (refused !== null) {
+      cmd.stats.rejectedCalls++;
+      return refused;
+    }
     if (cmd.isWrite) run.writeDirty = true;
     sc.reply.resp = run.resp;
     const effects = server.keyspace.effects;
@@ -734,6 +733,18 @@ export class ScriptEngine {
     call(sc, cmd, argv);
     if (!(run.replFlags & REPL_AOF)) effects.truncateUnit(mark);
     server.countErrors(sc);
+    return null;
+  }
+
+  /** Why a script may not run this command now, or null. */
+  private refusal(run: ScriptRun, cmd: CommandEntry, argv: string[]): string | null {
+    const server = this.server;
+    if ((cmd.arity > 0 && argv.length !== cmd.arity) || argv.length < -cmd.arity) return 'Wrong number of args calling Redis command from script';
+    if (cmd.flags.includes('noscript')) return 'This Redis command is not allowed from script';
+    const mayReplicate = cmd.flags.includes('may_replicate');
+    if (run.readOnly && (cmd.isWrite || mayReplicate)) return 'Write commands are not allowed from read-only scripts.';
+    if (cmd.isWrite && !run.writeDirty && server.writeRefusal !== null) return '-' + server.writeRefusal;
+    if (!run.allowOom && !run.writeDirty && run.oomAtStart && cmd.isDenyOom) return '-' + ERR_OOM;
     return null;
   }
 

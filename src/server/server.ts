@@ -24,6 +24,7 @@
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Client } from './client.js';
+import { UNCOUNTED_ERROR } from '../protocol/reply.js';
 import { Slowlog } from './slowlog.js';
 import { Blocking } from './blocking.js';
 import { createLogger, setLogLevel, type Logger } from './log.js';
@@ -413,6 +414,7 @@ export class Server {
     const errors = c.reply.errors;
     if (errors.length === 0) return;
     for (const e of errors) {
+      if (e === UNCOUNTED_ERROR) continue;
       const sp = e.indexOf(' ');
       const code = sp < 0 ? e : e.slice(0, sp);
       this.errorStats.set(code, (this.errorStats.get(code) ?? 0) + 1);

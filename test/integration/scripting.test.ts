@@ -235,6 +235,18 @@ describe('EVAL and FCALL compared with redis-server', () => {
     ]);
   });
 
+  it('errors of scripts and of the commands they run are counted once, as redis-server counts them', async () => {
+    await sameReplies(pair, [['CONFIG', 'RESETSTAT'], ['SET', 'str', 'x']]);
+    for (const script of ["return redis.call('incr', 'str')", "return redis.pcall('incr', 'str')", "error('mine')", "return {err='OWN x'}", "return redis.call('nosuch')"]) {
+      await pair.both('EVAL', script, '0');
+    }
+    const stats = async (c: RawClient): Promise<string[]> => {
+      const info = (await c.call('INFO', 'all')).split('\r\n');
+      return info.filter((l) => l.startsWith('errorstat_') || l.startsWith('total_error_replies') || l.startsWith('cmdstat_eval:') || l.startsWith('cmdstat_incr:')).map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''));
+    };
+    expect(await stats(pair.strata)).toEqual(await stats(pair.redis));
+  });
+
   it('a script that runs past busy-reply-threshold: BUSY for others, SCRIPT KILL ends it', async () => {
     await sameReplies(pair, [['CONFIG', 'SET', 'busy-reply-threshold', '100']]);
     const outcomes = await Promise.all(
