@@ -94,7 +94,7 @@ export class ColdTier {
     let size = 0;
     const records: ColdRecord[] = [];
     for (const e of entries) {
-      const rec = { key: e.key, expire: e.expire, stamp: e.stamp, payload: dumpPayload(toRdbValue(e.value)) };
+      const rec = { key: e.key, expire: e.expire, stamp: e.stamp, payload: dumpPayload(toRdbValue(e.value), false) };
       records.push(rec);
       size += rec.payload.length + e.key.length;
     }
