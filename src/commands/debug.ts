@@ -318,7 +318,7 @@ function debugCommand(c: Client, argv: string[]): void {
       return;
     case 'object': {
       if (argc !== 3) break;
-      const v = db.dict.get(argv[2]);
+      const v = server.keyspace.storedValue(db, argv[2]);
       if (v === undefined) c.reply.error(ERR_NO_SUCH_KEY);
       else debugObject(c, argv[2], v);
       return;
@@ -346,7 +346,7 @@ function debugCommand(c: Client, argv: string[]): void {
       return;
     case 'digest-value':
       c.reply.array(argc - 2);
-      for (let j = 2; j < argc; j++) c.reply.simple(keyValueDigest(db, argv[j]).toString('hex'));
+      for (let j = 2; j < argc; j++) c.reply.simple(keyValueDigest(server.keyspace, db, argv[j]).toString('hex'));
       return;
     case 'protocol':
       if (argc !== 3) break;

@@ -208,7 +208,10 @@ function copyCommand(c: Client, argv: string[]): void {
 // ---------------------------------------------------------------------------------------------
 // Iteration
 
-/** KEYS pattern: logically expired keys are skipped but, as in Redis, not deleted here. */
+/**
+ * KEYS pattern, over both tiers: logically expired keys are skipped but, as in Redis, not deleted
+ * here (cold keys are not brought back either).
+ */
 function keysCommand(c: Client, argv: string[]): void {
   const ks = c.server.keyspace;
   const db = c.db;
@@ -218,6 +221,13 @@ function keysCommand(c: Client, argv: string[]): void {
   for (const key of db.dict.keys()) {
     if ((all || globMatch(pattern, key)) && !ks.isExpired(db, key)) found.push(key);
   }
+  const cold: string[] = [];
+  let at: Buffer | null = null;
+  do {
+    cold.length = 0;
+    at = ks.coldKeysAfter(db, at, 1024, cold);
+    for (const key of cold) if (all || globMatch(pattern, key)) found.push(key);
+  } while (at !== null);
   c.reply.bulks(found);
 }
 
@@ -574,8 +584,8 @@ function swapdbCommand(c: Client, argv: string[]): void {
   if (b === null) return;
   const ks = c.server.keyspace;
   if (a !== b) {
-    ks.effects.touchAllWatched(a, b);
-    ks.effects.touchAllWatched(b, a);
+    ks.effects.touchAllWatched(a, b, ks.holds);
+    ks.effects.touchAllWatched(b, a, ks.holds);
     ks.swap(a, b);
   }
   ks.effects.dirty++;
@@ -596,7 +606,7 @@ function flushArgsOk(c: Client, argv: string[]): boolean {
 /** Empties one db with its effects (signalFlushedDb: WATCHes on existing keys); returns the count. */
 function flushOne(c: Client, db: Db): number {
   const ks = c.server.keyspace;
-  ks.effects.touchAllWatched(db);
+  ks.effects.touchAllWatched(db, null, ks.holds);
   return ks.flushDb(db);
 }
 

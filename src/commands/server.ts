@@ -431,7 +431,7 @@ function memoryUsageCommand(c: Client, argv: string[]): void {
     }
   }
   // Redis looks the key up without expiring it or touching hit/miss statistics.
-  const v = c.db.dict.get(argv[2]);
+  const v = c.server.keyspace.storedValue(c.db, argv[2]);
   if (v === undefined) {
     c.reply.nullBulk();
     return;

@@ -268,6 +268,12 @@ export const DIRECTIVES: readonly Directive[] = [
     adjustOnSet: (size: bigint) => (size < 16384n ? 16384n : size),
   },
   int('maxmemory', 0, 0, ULLONG_MAX, { unsigned: true, memory: true }),
+  // strata's cold tier (DESIGN.md §5): eviction demotes to LMDB instead of deleting, while maxmemory is set.
+  yesno('cold-tier', true),
+  // Relative to `dir`; read when the tier first opens (its first demotion).
+  text('cold-tier-dir', 'tier', { check: (v) => (v === '' ? "cold-tier-dir can't be empty" : null) }),
+  // 0: no bound. Beyond it demotions are refused and keys stay in memory (writes then get OOM errors).
+  int('cold-tier-max-disk-bytes', 0, 0, LLONG_MAX, { memory: true }),
   int('cluster-link-sendbuf-limit', 0, 0, ULLONG_MAX, { unsigned: true, memory: true }),
   int('hash-max-listpack-entries', 512, 0, LONG_MAX, { alias: 'hash-max-ziplist-entries', unsigned: true }),
   int('set-max-intset-entries', 512, 0, LONG_MAX, { unsigned: true }),

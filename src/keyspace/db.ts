@@ -26,8 +26,13 @@
  * This module changes data but says nothing about why; the command that calls it reports the
  * change through Effects (keyChanged + propagate).
  *
- * Walking the keyspace (SCAN cursors, RANDOMKEY sampling) lives here too, so that the cold tier can
- * extend it in one place.
+ * Walking the keyspace (SCAN cursors, RANDOMKEY sampling) lives here too, over both tiers.
+ *
+ * Cold tier (tier.ts): eviction may demote a key (value, TTL, access stamp) to LMDB; it then leaves
+ * every Map here and only Db.coldKeys counts it. Every entry point that reads or changes a key
+ * first brings a cold key back (faultIn → promote), so the code below and every command see one
+ * keyspace; a promotion happens before the snapshot observer is told of a change, which the
+ * snapshot walker relies on. Moving between tiers is not a change: no event, no propagation.
  */
 
 import type { CollectionObject, Value } from '../types/object.js';
@@ -35,6 +40,9 @@ import { MAP_ENTRY_BYTES, numberBytes, stringBytes } from '../types/heapsize.js'
 import { idleTimeMs, lfuCounter, lfuInit, lfuTouch, lfuWithCounter, lruClock, lruWithIdle, type LfuParams } from './access.js';
 import { Effects, type KeyWatcher } from './effects.js';
 import { NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from './notify.js';
+import { HashObject } from '../types/hash.js';
+import { trackFieldExpiry } from './field-expire.js';
+import type { ColdTier } from './tier.js';
 
 export class Db {
   // Not readonly: SWAPDB exchanges the maps of two databases in O(1).
@@ -55,10 +63,20 @@ export class Db {
   /** Keys already queued in Keyspace.readyKeys (Redis's db->ready_keys). */
   readonly readyKeys = new Set<string>();
 
-  constructor(public id: number) {}
+  /** This db's namespace in the cold tier: SWAPDB trades namespaces instead of moving records. */
+  coldSpace: number;
+  /** Keys of this db in the cold tier, those of them with a TTL, and their bytes on disk. */
+  coldKeys = 0;
+  coldVolatile = 0;
+  coldBytes = 0;
 
+  constructor(public id: number) {
+    this.coldSpace = id;
+  }
+
+  /** Keys in both tiers (logically expired ones included, as Redis's dictSize). */
   get size(): number {
-    return this.dict.size;
+    return this.dict.size + this.coldKeys;
   }
 }
 
@@ -114,6 +132,8 @@ export class Keyspace {
   private readonly changedValues: CollectionObject[] = [];
   /** Keys with waiters that received data, served after the current command (server.ready_keys). */
   readyKeys: Array<{ db: Db; key: string }> = [];
+  /** The cold tier; null in a keyspace without one (unit tests). */
+  cold: ColdTier | null = null;
 
   constructor(databases: number) {
     this.dbs = [];
@@ -143,6 +163,16 @@ export class Keyspace {
     else db.access.set(key, lfuTouch(db.access.get(key) ?? lfuInit(this.now), this.now, this.lfuParams));
   }
 
+  /** Idle seconds of an access stamp (a cold key's, in a snapshot). */
+  idleSecondsOf(stamp: number): number {
+    return Math.floor(idleTimeMs(stamp, this.now) / 1000);
+  }
+
+  /** The decayed LFU counter of an access stamp. */
+  frequencyOf(stamp: number): number {
+    return lfuCounter(stamp, this.now, this.lfuParams.decayTime);
+  }
+
   /** The access stamp of a stored key (OBJECT IDLETIME/FREQ, eviction, snapshots). */
   accessStamp(db: Db, key: string): number {
     return db.access.get(key) ?? (this.lfu ? lfuInit(this.now) : lruClock(this.now));
@@ -162,12 +192,12 @@ export class Keyspace {
 
   /** Idle seconds of a stored key (OBJECT IDLETIME, an RDB's IDLE opcode). */
   idleSeconds(db: Db, key: string): number {
-    return Math.floor(idleTimeMs(this.accessStamp(db, key), this.now) / 1000);
+    return this.idleSecondsOf(this.accessStamp(db, key));
   }
 
   /** The decayed LFU counter of a stored key (OBJECT FREQ, an RDB's FREQ opcode). */
   frequency(db: Db, key: string): number {
-    return lfuCounter(this.accessStamp(db, key), this.now, this.lfuParams.decayTime);
+    return this.frequencyOf(this.accessStamp(db, key));
   }
 
   /** A snapshot in progress; told before every change. */
@@ -178,6 +208,7 @@ export class Keyspace {
    * collection starts here, so this is where a snapshot copies the value before it changes.
    */
   lookupWrite(db: Db, key: string): Value | undefined {
+    this.faultIn(db, key);
     if (this.observer !== null) this.observer.beforeChange(db.id, key);
     const v = this.lookup(db, key);
     if (v !== undefined) {
@@ -222,14 +253,75 @@ export class Keyspace {
     return n;
   }
 
+  /** Whether `key` is stored in either tier, without bringing it back or expiring it (WATCH on FLUSHDB/SWAPDB). */
+  readonly holds = (db: Db, key: string): boolean => db.dict.has(key) || (db.coldKeys !== 0 && this.cold!.has(db, key));
+
   /** Existence without touching statistics (EXISTS, TYPE-like checks use lookupRead instead). */
   exists(db: Db, key: string): boolean {
     return this.lookup(db, key) !== undefined;
   }
 
   private lookup(db: Db, key: string): Value | undefined {
+    this.faultIn(db, key);
     if (db.expires.size !== 0 && this.expireIfNeeded(db, key)) return undefined;
     return db.dict.get(key);
+  }
+
+  /**
+   * The stored value without expiry, statistics or access data (MEMORY USAGE, DEBUG OBJECT); a
+   * cold key is brought back first.
+   */
+  storedValue(db: Db, key: string): Value | undefined {
+    this.faultIn(db, key);
+    return db.dict.get(key);
+  }
+
+  /** Brings `key` back from the cold tier when it is there (see the file comment). */
+  private faultIn(db: Db, key: string): void {
+    if (db.coldKeys !== 0 && !db.dict.has(key)) this.promote(db, key);
+  }
+
+  /** Moves a cold key into memory as it was demoted: value, TTL and access stamp. */
+  private promote(db: Db, key: string): void {
+    const back = this.cold!.take(db, key);
+    if (back === undefined) return;
+    const value = back.value;
+    db.dict.set(key, value);
+    db.used += keyBytes(key) + account(value);
+    if (back.expire >= 0) {
+      db.expires.set(key, back.expire);
+      db.used += EXPIRE_BYTES;
+    }
+    if (this.trackAccess) db.access.set(key, back.stamp);
+    if (value instanceof HashObject && value.supportsTtls) trackFieldExpiry(db, key, value);
+    this.scans.notePromoted(db, key, this);
+  }
+
+  /** The estimated bytes a stored key frees when it leaves memory. */
+  entryBytes(db: Db, key: string): number {
+    const v = db.dict.get(key);
+    if (v === undefined) return 0;
+    return keyBytes(key) + accountedBytes(v) + (db.expires.has(key) ? EXPIRE_BYTES : 0);
+  }
+
+  /**
+   * Moves stored keys of `db` to the cold tier (eviction), in one disk transaction; false when the
+   * tier refused them (full, or an error), and then they all stay in memory.
+   */
+  demote(db: Db, keys: readonly string[]): boolean {
+    const entries = keys.map((key) => {
+      // A snapshot in progress writes the key now: its walk only finds keys in memory or in the tier's view at the cut.
+      if (this.observer !== null) this.observer.beforeChange(db.id, key);
+      return { key, value: db.dict.get(key)!, expire: db.expires.get(key) ?? -1, stamp: this.accessStamp(db, key) };
+    });
+    if (!this.cold!.write(db, entries)) return false;
+    for (const { key, value } of entries) {
+      db.dict.delete(key);
+      db.access.delete(key);
+      db.used -= keyBytes(key) + accountedBytes(value);
+      if (db.expires.size !== 0 && db.expires.delete(key)) db.used -= EXPIRE_BYTES;
+    }
+    return true;
   }
 
   /**
@@ -237,6 +329,7 @@ export class Keyspace {
    * not exist is announced with a "new" event, as Redis's dbAdd (not while loading a dataset).
    */
   setKey(db: Db, key: string, value: Value, keepTtl = false): void {
+    this.faultIn(db, key);
     if (this.observer !== null) this.observer.beforeChange(db.id, key);
     const old = db.dict.get(key);
     db.dict.set(key, value);
@@ -269,6 +362,7 @@ export class Keyspace {
 
   /** Removes a key and its TTL; true when it existed. */
   delete(db: Db, key: string): boolean {
+    this.faultIn(db, key);
     if (this.observer !== null) this.observer.beforeChange(db.id, key);
     const old = db.dict.get(key);
     if (old === undefined) return false;
@@ -288,6 +382,7 @@ export class Keyspace {
   }
 
   setExpire(db: Db, key: string, when: number): void {
+    this.faultIn(db, key);
     if (this.observer !== null) this.observer.beforeChange(db.id, key);
     const before = db.expires.size;
     db.expires.set(key, when);
@@ -296,6 +391,7 @@ export class Keyspace {
 
   /** True when a TTL was removed. */
   removeExpire(db: Db, key: string): boolean {
+    this.faultIn(db, key);
     if (this.observer !== null) this.observer.beforeChange(db.id, key);
     if (!db.expires.delete(key)) return false;
     db.used -= EXPIRE_BYTES;
@@ -333,6 +429,8 @@ export class Keyspace {
    * RENAME and MOVE. The value object itself moves, no copy.
    */
   moveKey(src: Db, from: string, dst: Db, to: string): void {
+    this.faultIn(src, from);
+    this.faultIn(dst, to);
     const value = src.dict.get(from)!;
     const when = src.expires.get(from);
     const stamp = this.trackAccess || src.access.has(from) ? this.accessStamp(src, from) : -1;
@@ -353,6 +451,8 @@ export class Keyspace {
    * Strings are immutable JS values and are shared; collections are deep-copied.
    */
   copyKey(src: Db, from: string, dst: Db, to: string): void {
+    this.faultIn(src, from);
+    this.faultIn(dst, to);
     const value = src.dict.get(from)!;
     const when = src.expires.get(from);
     if (this.observer !== null) this.observer.beforeChange(dst.id, to);
@@ -372,9 +472,17 @@ export class Keyspace {
    */
   randomKey(db: Db): string | undefined {
     for (;;) {
-      const key = this.sampleKey(db);
-      if (key === undefined || !this.expireIfNeeded(db, key)) return key;
+      const key = this.drawKey(db);
+      if (key === undefined) return undefined;
+      // A cold key is brought back by the lookup, which also expires it when its time has passed.
+      if (db.dict.has(key) ? !this.expireIfNeeded(db, key) : this.lookup(db, key) !== undefined) return key;
     }
+  }
+
+  /** A key of either tier, each tier drawn in proportion to its size. */
+  private drawKey(db: Db): string | undefined {
+    if (db.coldKeys !== 0 && Math.random() * db.size >= db.dict.size) return this.cold!.randomKey(db);
+    return this.sampleKey(db);
   }
 
   /**
@@ -408,7 +516,21 @@ export class Keyspace {
 
   /** One SCAN call over the keys of `db`; see ScanCursors. */
   scan(db: Db, cursor: number, count: number, out: string[]): number {
-    return this.scans.step(db, db.dict, cursor, count, out);
+    return this.scans.step(db, db.dict, cursor, count, out, this);
+  }
+
+  /**
+   * Up to `limit` cold keys of `db` after position `at` (null: the start) that are not logically
+   * expired, appended to `out`; the position to continue from, null at the end (SCAN, KEYS).
+   */
+  coldKeysAfter(db: Db, at: Buffer | null, limit: number, out: string[]): Buffer | null {
+    if (db.coldKeys === 0) return null;
+    return this.cold!.keysAfter(db, at, limit, this.loading ? -Infinity : this.now, out);
+  }
+
+  /** True when a walk of the cold keys standing at `at` has not yet passed `key`. */
+  coldAhead(db: Db, key: string, at: Buffer | null): boolean {
+    return this.cold!.ahead(db, key, at);
   }
 
   /**
@@ -422,15 +544,17 @@ export class Keyspace {
   /** Empties one database; returns the number of keys removed. */
   flushDb(db: Db): number {
     if (this.observer !== null) this.observer.beforeReplaceAll();
-    const n = db.dict.size;
+    const n = db.size;
     db.dict.clear();
     db.expires.clear();
     db.access.clear();
     db.used = 0;
     db.avgTtl = 0;
+    this.cold?.clear(db);
     this.dropWalks(db);
     return n;
   }
+
 
   /** SWAPDB: the contents move, the Db objects (and their watchers) stay in place. */
   swap(a: Db, b: Db): void {
@@ -440,6 +564,10 @@ export class Keyspace {
     [a.access, b.access] = [b.access, a.access];
     [a.used, b.used] = [b.used, a.used];
     [a.avgTtl, b.avgTtl] = [b.avgTtl, a.avgTtl];
+    [a.coldSpace, b.coldSpace] = [b.coldSpace, a.coldSpace];
+    [a.coldKeys, b.coldKeys] = [b.coldKeys, a.coldKeys];
+    [a.coldVolatile, b.coldVolatile] = [b.coldVolatile, a.coldVolatile];
+    [a.coldBytes, b.coldBytes] = [b.coldBytes, a.coldBytes];
     this.dropWalks(a);
     this.dropWalks(b);
   }
@@ -456,7 +584,7 @@ export class Keyspace {
   /** Total keys over all databases. */
   keyCount(): number {
     let n = 0;
-    for (const db of this.dbs) n += db.dict.size;
+    for (const db of this.dbs) n += db.size;
     return n;
   }
 }
@@ -498,6 +626,21 @@ interface ScanWalk {
   keys: Iterator<string>;
   /** The next key, read ahead to know whether the walk is over; re-checked when returned. */
   pending: string | undefined;
+  /** Once the Map is done, a db walk goes on over the cold keys (null until then). */
+  cold: ColdWalk | null;
+}
+
+interface ColdWalk {
+  /** The LMDB position of the last cold key read (null: none yet). */
+  at: Buffer | null;
+  /** Keys promoted from ahead of `at` since the cold phase began: the phase would miss them. */
+  promoted: string[];
+}
+
+/** What a SCAN of a db reads from the cold tier (the Keyspace). */
+export interface ColdKeySource {
+  coldKeysAfter(db: Db, at: Buffer | null, limit: number, out: string[]): Buffer | null;
+  coldAhead(db: Db, key: string, at: Buffer | null): boolean;
 }
 
 /**
@@ -524,12 +667,16 @@ interface ScanWalk {
  * Progress needs fewer than SCAN_CURSOR_LIMIT iterations in flight at once: beyond, the idlest are
  * dropped and restart.
  *
- * Later, the cold tier adds a second phase to a walk: after the Map, the cold keys in LMDB order,
- * resumed from the last cold key returned (keys that move between tiers mid-walk must be covered
- * there).
+ * A walk of a db's keys has a second phase over its cold keys, in LMDB order, resumed from the last
+ * cold key read. Keys moving between tiers are still covered: one demoted during the Map phase is
+ * met in the cold phase (which starts from the beginning); one promoted during the Map phase is
+ * appended to the Map, which the live iterator still visits; one promoted during the cold phase from
+ * ahead of the walk's position is recorded by notePromoted and returned by the next step.
  */
 export class ScanCursors {
   private readonly walks = new Map<number, ScanWalk>();
+  /** Walks in their cold phase, told of promotions (few: most walks never get there). */
+  private readonly coldWalks = new Set<ScanWalk>();
   private nextName = 1 + Math.floor(Math.random() * 2 ** 52);
 
   constructor(private readonly limit = SCAN_CURSOR_LIMIT) {}
@@ -538,31 +685,64 @@ export class ScanCursors {
    * Appends up to `count` keys of `dict` (the keys of `db`, or a collection in it) to `out`;
    * returns the cursor to continue with, 0 at the end. A cursor issued for another Map restarts.
    */
-  step(db: Db, dict: ReadonlyMap<string, unknown>, cursor: number, count: number, out: string[]): number {
+  step(db: Db, dict: ReadonlyMap<string, unknown>, cursor: number, count: number, out: string[], cold: ColdKeySource | null = null): number {
     let walk = cursor === 0 ? undefined : this.walks.get(cursor);
     if (walk !== undefined) this.walks.delete(cursor);
     if (walk === undefined || walk.db !== db || walk.dict !== dict) {
-      walk = { db, dict, keys: dict.keys(), pending: undefined };
+      if (walk !== undefined) this.coldWalks.delete(walk);
+      walk = { db, dict, keys: dict.keys(), pending: undefined, cold: null };
     }
-    let n = 0;
-    if (walk.pending !== undefined && dict.has(walk.pending)) {
-      out.push(walk.pending);
-      n++;
+    if (walk.cold === null) {
+      let n = 0;
+      if (walk.pending !== undefined && dict.has(walk.pending)) {
+        out.push(walk.pending);
+        n++;
+      }
+      walk.pending = undefined;
+      for (; n < count; n++) {
+        const step = walk.keys.next();
+        if (step.done) break;
+        out.push(step.value);
+      }
+      if (n === count) {
+        const ahead = walk.keys.next();
+        if (!ahead.done) {
+          walk.pending = ahead.value;
+          return this.issue(walk);
+        }
+      }
+      if (cold === null || db.coldKeys === 0) return 0;
+      walk.cold = { at: null, promoted: [] };
+      this.coldWalks.add(walk);
+      count -= n;
+      if (count === 0) return this.issue(walk);
     }
-    for (; n < count; n++) {
-      const step = walk.keys.next();
-      if (step.done) return 0;
-      out.push(step.value);
+    const phase = walk.cold;
+    for (const key of phase.promoted) out.push(key);
+    phase.promoted.length = 0;
+    phase.at = cold!.coldKeysAfter(db, phase.at, count, out);
+    if (phase.at === null) {
+      this.coldWalks.delete(walk);
+      return 0;
     }
-    const ahead = walk.keys.next();
-    if (ahead.done) return 0;
-    walk.pending = ahead.value;
     return this.issue(walk);
+  }
+
+  /** A cold key of `db` came back to memory: walks in their cold phase that have not passed it keep it. */
+  notePromoted(db: Db, key: string, cold: ColdKeySource): void {
+    if (this.coldWalks.size === 0) return;
+    for (const walk of this.coldWalks) {
+      if (walk.db === db && cold.coldAhead(db, key, walk.cold!.at)) walk.cold!.promoted.push(key);
+    }
   }
 
   /** Drops every walk over `db` (its contents were flushed or swapped away). */
   forget(db: Db): void {
-    for (const [name, walk] of this.walks) if (walk.db === db) this.walks.delete(name);
+    for (const [name, walk] of this.walks) {
+      if (walk.db !== db) continue;
+      this.walks.delete(name);
+      this.coldWalks.delete(walk);
+    }
   }
 
   private issue(walk: ScanWalk): number {
@@ -571,8 +751,9 @@ export class ScanCursors {
     this.walks.set(name, walk);
     if (this.walks.size > this.limit) {
       // Map order is insertion order and a used walk is re-inserted: the first is the idlest.
-      const idlest = this.walks.keys().next().value!;
+      const [idlest, dropped] = this.walks.entries().next().value!;
       this.walks.delete(idlest);
+      this.coldWalks.delete(dropped);
     }
     return name;
   }

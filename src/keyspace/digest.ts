@@ -67,19 +67,19 @@ function uint32BE(n: number): Buffer {
 }
 
 /** xorObjectDigest: the type, the value and the expire marker of one key, folded into `digest`. */
-export function objectDigest(digest: Digest, db: Db, key: string, value: Value): void {
+function objectDigest(digest: Digest, value: Value, hasExpire: boolean): void {
   const type = typeof value === 'object' ? value.type : 'string';
   mixDigest(digest, uint32BE(TYPE_IDS[type]));
   if (typeof value === 'object') valueDigesters.get(value.type)?.(digest, value);
   else mixDigest(digest, typeof value === 'number' ? String(value) : value);
-  if (db.expires.has(key)) xorDigest(digest, '!!expire!!');
+  if (hasExpire) xorDigest(digest, '!!expire!!');
 }
 
-/** The DEBUG DIGEST-VALUE digest of one key: zeros when it does not exist. */
-export function keyValueDigest(db: Db, key: string): Digest {
+/** The DEBUG DIGEST-VALUE digest of one key (a cold one is brought back): zeros when it does not exist. */
+export function keyValueDigest(keyspace: Keyspace, db: Db, key: string): Digest {
   const digest = newDigest();
-  const value = db.dict.get(key);
-  if (value !== undefined) objectDigest(digest, db, key, value);
+  const value = keyspace.storedValue(db, key);
+  if (value !== undefined) objectDigest(digest, value, db.expires.has(key));
   return digest;
 }
 
@@ -87,15 +87,18 @@ export function keyValueDigest(db: Db, key: string): Digest {
 export function datasetDigest(keyspace: Keyspace): Digest {
   const final = newDigest();
   const keyDigest = newDigest();
+  const fold = (key: string, value: Value, hasExpire: boolean): void => {
+    keyDigest.fill(0);
+    mixDigest(keyDigest, key);
+    objectDigest(keyDigest, value, hasExpire);
+    xorDigest(final, keyDigest);
+  };
   for (const db of keyspace.dbs) {
-    if (db.dict.size === 0) continue;
+    if (db.size === 0) continue;
     mixDigest(final, uint32BE(db.id));
-    for (const [key, value] of db.dict) {
-      keyDigest.fill(0);
-      mixDigest(keyDigest, key);
-      objectDigest(keyDigest, db, key, value);
-      xorDigest(final, keyDigest);
-    }
+    for (const [key, value] of db.dict) fold(key, value, db.expires.has(key));
+    // Cold keys are read where they are, not brought back.
+    if (db.coldKeys !== 0) for (const cold of keyspace.cold!.values(db)) fold(cold.key, cold.value, cold.expire >= 0);
   }
   return final;
 }

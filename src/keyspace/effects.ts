@@ -109,12 +109,12 @@ export class Effects {
 
   /**
    * touchAllWatchedKeysInDb: the contents of `emptied` go away (FLUSHDB, FLUSHALL) or are replaced
-   * by those of `replacedWith` (SWAPDB). A watched key is touched when it exists on either side: a
-   * key absent before and after did not change.
+   * by those of `replacedWith` (SWAPDB). A watched key is touched when it exists on either side
+   * (`holds`: in memory or in the cold tier): a key absent before and after did not change.
    */
-  touchAllWatched(emptied: WatchedDb, replacedWith: WatchedDb | null = null): void {
+  touchAllWatched<D extends WatchedDb>(emptied: D, replacedWith: D | null, holds: (db: D, key: string) => boolean): void {
     for (const [key, watchers] of emptied.watchers) {
-      if (!emptied.dict.has(key) && !(replacedWith !== null && replacedWith.dict.has(key))) continue;
+      if (!holds(emptied, key) && !(replacedWith !== null && holds(replacedWith, key))) continue;
       for (const w of watchers) w.watchedKeyTouched();
     }
   }
@@ -135,5 +135,4 @@ export class Effects {
 export interface WatchedDb {
   readonly id: number;
   readonly watchers: Map<string, Set<KeyWatcher>>;
-  readonly dict: ReadonlyMap<string, unknown>;
 }

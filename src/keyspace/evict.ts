@@ -11,6 +11,14 @@
  *   dispose(db, key)   what happens to it: deleted, as an "evicted" event, propagated as DEL (or
  *                      UNLINK under lazyfree-lazy-eviction), each one its own unit.
  *
+ * With the cold tier on (tier.ts) victims are demoted instead: written to LMDB with their TTL and
+ * access stamp, with no event, no propagation and no evicted_keys (the data is still there). Demotions
+ * go in batches (one LMDB transaction each) and free a little more than needed (TIER_HEADROOM), so
+ * that a stream of writes does not pay one disk transaction per key. A demotion the tier refuses
+ * (disk bound, LMDB error) keeps the keys in memory and eviction fails: denyoom commands get the
+ * OOM error rather than anything being lost. While loading a dataset, loaders call relieve() so that
+ * a log or RDB larger than maxmemory spills as it loads.
+ *
  * Scores, higher = evicted first: idle milliseconds (LRU), 255 - frequency (LFU), and for
  * volatile-ttl MAX_SAFE_INTEGER - expiry time (the sooner it expires, the better).
  *
@@ -43,6 +51,10 @@ export const EVICT_FAIL = 2;
 export const ERR_OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 
 const POOL_SIZE = 16;
+/** Demotions per LMDB transaction at most. */
+const DEMOTE_BATCH = 256;
+/** With the cold tier, eviction frees this fraction of maxmemory beyond the excess (at most 4 MB). */
+const TIER_HEADROOM = 1 / 64;
 /** The mean gap between sampled keys is at most this (bounds the cost of a sample). */
 const MAX_STRIDE = 128;
 
@@ -130,30 +142,72 @@ export class Eviction {
    */
   perform(): number {
     const ks = this.ks;
-    if (ks.loading) return EVICT_OK;
+    const tiered = this.tiered;
+    if (ks.loading && !tiered) return EVICT_OK;
     const used = this.usedMemory();
     if (used <= this.maxmemory) return EVICT_OK;
     if (this.policy === 'noeviction') return EVICT_FAIL;
-    ks.now = Date.now();
-    const toFree = used - this.maxmemory;
+    if (!ks.loading) ks.now = Date.now();
+    const toFree = used - this.maxmemory + (tiered ? Math.min(this.maxmemory * TIER_HEADROOM, 4 << 20) : 0);
     const limitMs = timeLimitUs(this.tenacity) / 1000;
     const start = performance.now();
     let freed = 0;
     let keysFreed = 0;
     while (freed < toFree) {
-      const victim = this.pickVictim();
-      if (victim === null) return EVICT_FAIL;
-      const db = ks.dbs[victim.db];
-      const before = db.used;
-      this.dispose(db, victim.key);
-      freed += before - db.used;
-      keysFreed++;
-      if (keysFreed % 16 === 0 && performance.now() - start > limitMs) {
+      const before = ks.datasetBytes();
+      const n = tiered ? this.demoteSome(toFree - freed) : this.evictOne();
+      if (n === 0) return EVICT_FAIL;
+      freed += before - ks.datasetBytes();
+      keysFreed += n;
+      if (keysFreed >= 16 && performance.now() - start > limitMs && !ks.loading) {
         this.continueInBackground();
         return EVICT_RUNNING;
       }
     }
     return this.backgroundRunning ? EVICT_RUNNING : EVICT_OK;
+  }
+
+  /** Eviction demotes to the cold tier rather than deleting. */
+  private get tiered(): boolean {
+    return this.ks.cold !== null && this.ks.cold.enabled && this.policy !== 'noeviction';
+  }
+
+  /** While loading a dataset: spill to the cold tier when over maxmemory (no-op otherwise). */
+  relieve(): void {
+    if (this.maxmemory !== 0 && this.tiered) this.perform();
+  }
+
+  /** Deletes one victim; the number of keys freed (0: nothing qualifies). */
+  private evictOne(): number {
+    const victim = this.pickVictim();
+    if (victim === null) return 0;
+    this.dispose(this.ks.dbs[victim.db], victim.key);
+    return 1;
+  }
+
+  /**
+   * Demotes victims worth about `bytes`, in one transaction per db; the number of keys demoted (0:
+   * nothing qualifies, or the tier refused them).
+   */
+  private demoteSome(bytes: number): number {
+    const ks = this.ks;
+    const byDb = new Map<number, string[]>();
+    let picked = 0;
+    let total = 0;
+    while (total < bytes && picked < DEMOTE_BATCH) {
+      const victim = this.pickVictim();
+      if (victim === null) break;
+      const keys = byDb.get(victim.db) ?? [];
+      // The victims stay in memory until the batch is written, so the pool can offer one again.
+      if (keys.includes(victim.key)) break;
+      keys.push(victim.key);
+      byDb.set(victim.db, keys);
+      picked++;
+      total += ks.entryBytes(ks.dbs[victim.db], victim.key);
+    }
+    let demoted = 0;
+    for (const [id, keys] of byDb) if (ks.demote(ks.dbs[id], keys)) demoted += keys.length;
+    return demoted;
   }
 
   /** evictionTimeProc: keeps evicting from the event loop until under the limit or stuck. */

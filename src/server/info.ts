@@ -7,6 +7,7 @@
  *   "all"                     every section, commandstats and latencystats included
  *   "everything"              "all" plus module-generated sections (strata has no modules)
  *   names                     the named sections, case-insensitively ("modules" = "module_list")
+ *   "tiering"                 strata's cold tier (only when named: not part of "all")
  *
  * Values strata has are real (clients, commands, network, keyspace, errors, CPU, Node's memory);
  * what does not exist yet (forks, replication links, defrag, ...) reports what an idle
@@ -67,6 +68,8 @@ export function genInfo(server: Server, args: readonly string[]): string {
   if (want('errorstats')) parts.push(errorStatsSection(server));
   if (want('latencystats')) parts.push(latencyStatsSection(server));
   if (want('cluster')) parts.push('# Cluster\r\ncluster_enabled:0\r\n');
+  // strata's own section, only when named: "all" stays the same list of sections as Redis's.
+  if (wanted.has('tiering')) parts.push(tieringSection(server));
   if (want('keyspace')) parts.push(keyspaceSection(server));
   return parts.join('\r\n');
 }
@@ -414,11 +417,32 @@ function formatPercentile(p: number): string {
   return p.toFixed(6).replace(/\.?0+$/, '');
 }
 
+/** strata's cold tier (keyspace/tier.ts): keys and bytes per tier, moves between them. */
+function tieringSection(server: Server): string {
+  const ks = server.keyspace;
+  const cold = ks.cold!;
+  const coldKeys = cold.keys;
+  const st = cold.stats;
+  return lines('Tiering', [
+    ['cold_tier_enabled', cold.enabled ? 1 : 0],
+    ['hot_keys', ks.keyCount() - coldKeys],
+    ['hot_bytes', ks.datasetBytes()],
+    ['cold_keys', coldKeys],
+    ['cold_bytes', cold.bytes],
+    ['cold_tier_max_disk_bytes', cold.maxDiskBytes],
+    ['promotions', st.promotions],
+    ['demotions', st.demotions],
+    ['cold_reads', st.coldReads],
+    ['demotion_failures', st.demoteFailures],
+    ['cold_read_errors', st.readErrors],
+  ]);
+}
+
 function keyspaceSection(server: Server): string {
   let out = '# Keyspace\r\n';
   for (const db of server.keyspace.dbs) {
-    const keys = db.dict.size;
-    const expires = db.expires.size;
+    const keys = db.size;
+    const expires = db.expires.size + db.coldVolatile;
     if (keys === 0 && expires === 0) continue;
     out += `db${db.id}:keys=${keys},expires=${expires},avg_ttl=${Math.trunc(db.avgTtl)}\r\n`;
   }

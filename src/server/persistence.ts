@@ -391,6 +391,8 @@ class LogReplayer {
       // Replies of replayed commands go nowhere; errors are ignored as Redis does while loading.
       c.reply.truncate(0);
       c.reply.errors.length = 0;
+      // A log larger than maxmemory spills to the cold tier as it loads.
+      this.server.eviction.relieve();
     }
   }
 }

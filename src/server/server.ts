@@ -45,6 +45,7 @@ import { ScriptEngine } from '../scripting/engine.js';
 import type { LuaVm } from '../scripting/lua.js';
 import { sdsRepr } from '../types/repr.js';
 import { Eviction, type EvictionPolicy } from '../keyspace/evict.js';
+import { ColdTier } from '../keyspace/tier.js';
 import { PubSub } from './pubsub.js';
 import { Tracking } from './tracking.js';
 import type { BufferLimit } from '../config/special.js';
@@ -188,6 +189,8 @@ export class Server {
     this.pubsub = new PubSub(this);
     this.tracking = new Tracking(this);
     this.log = createLogger(config.getString('loglevel'), config.getString('logfile'));
+    this.keyspace.cold = new ColdTier(this.keyspace.dbs, () => this.snapshots.encodingLimits(), (m) => this.log.warn(m));
+    this.shutdownHooks.push(() => this.keyspace.cold!.close());
     this.protoMaxBulkLen = config.getNumber('proto-max-bulk-len');
     this.queryBufferLimit = config.getNumber('client-query-buffer-limit');
     this.applyConfig();
@@ -213,6 +216,10 @@ export class Server {
     ev.lazy = cfg.getBool('lazyfree-lazy-eviction');
     this.keyspace.lfu = ev.policy.endsWith('-lfu');
     this.keyspace.trackAccess = ev.maxmemory > 0 || ev.policy !== 'noeviction';
+    const cold = this.keyspace.cold!;
+    cold.enabled = ev.maxmemory > 0 && cfg.getBool('cold-tier');
+    cold.dir = cfg.getString('cold-tier-dir');
+    cold.maxDiskBytes = cfg.getNumber('cold-tier-max-disk-bytes');
     this.keyspace.lfuParams.logFactor = cfg.getNumber('lfu-log-factor');
     this.keyspace.lfuParams.decayTime = cfg.getNumber('lfu-decay-time');
     this.pubsub.setLimits(cfg.getValue<readonly BufferLimit[]>('client-output-buffer-limit'));

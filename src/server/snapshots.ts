@@ -76,11 +76,13 @@ class RunningSnapshot implements ChangeObserver {
     const ks = server.keyspace;
     // rdbSaveKeyValuePair: the IDLE opcode under an LRU policy, FREQ under an LFU one.
     const lru = server.eviction.policy.endsWith('-lru');
-    const annotate = (e: RdbEntry): void => {
-      if (lru) e.idle = ks.idleSeconds(ks.dbs[e.db], e.key);
-      else if (ks.lfu) e.freq = ks.frequency(ks.dbs[e.db], e.key);
+    const annotate = (e: RdbEntry, stamp?: number): void => {
+      if (lru) e.idle = stamp === undefined ? ks.idleSeconds(ks.dbs[e.db], e.key) : ks.idleSecondsOf(stamp);
+      else if (ks.lfu) e.freq = stamp === undefined ? ks.frequency(ks.dbs[e.db], e.key) : ks.frequencyOf(stamp);
     };
-    this.walker = new SnapshotWalker<Value>({ dbs: ks.dbs, toRdb: toRdbValue, annotate }, this.writer);
+    const cold = ks.cold;
+    const coldAtCut = cold === null ? undefined : () => cold.cut();
+    this.walker = new SnapshotWalker<Value>({ dbs: ks.dbs, toRdb: toRdbValue, annotate, coldAtCut }, this.writer);
   }
 
   beforeChange(db: number, key: string): void {
@@ -189,6 +191,7 @@ export class Snapshots {
             ks.restoreAccess(db, e.key, e.idle ?? -1, e.freq ?? -1);
             if (value instanceof HashObject && value.supportsTtls) trackFieldExpiry(db, e.key, value);
             keys++;
+            server.eviction.relieve();
           },
           functionLibrary: (code) => server.restoreFunctionLibrary(code),
           skipped: (key) => server.log.warn(`skipping empty key: ${key}`),
@@ -253,6 +256,7 @@ export class Snapshots {
     if (snap === null) return;
     this.running = null;
     this.server.keyspace.observer = null;
+    snap.walker.abandon();
     try {
       snap.closeFd();
     } finally {
@@ -304,6 +308,8 @@ export class Snapshots {
       }
       snap.job.done(err);
     };
+    // A walk cut short by a write error still holds the cold tier's read view.
+    snap.walker.abandon();
     if (snap.failed === null) snap.finishWriting();
     if (snap.failed !== null) {
       complete(snap.failed);

@@ -450,8 +450,9 @@ export function rdbToBuffer(write: (w: RdbWriter) => void, opts: RdbWriteOptions
 // ---------------------------------------------------------------------------------------------
 // DUMP payloads: <type><value>, sealed by payload.ts (RDB version, CRC64)
 
-export function dumpPayload(v: RdbValue): Buffer {
-  const out = new RdbBuffer(true);
+/** `compress` false skips LZF (the cold tier: its records are written and read back often). */
+export function dumpPayload(v: RdbValue, compress = true): Buffer {
+  const out = new RdbBuffer(compress);
   const type = rdbTypeFor(v, RDB_VERSION_DEFAULT);
   out.u8(type);
   writeValue(out, v, type);

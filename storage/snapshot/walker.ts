@@ -17,6 +17,12 @@
  * `completeNow()` first, which finishes the walk synchronously.
  *
  * Memory stays flat: values are serialized, never copied as objects. Output streams to a sink.
+ *
+ * Keys outside the Maps (a cold tier) come from a ColdCut taken at the cut (an LMDB read
+ * transaction: itself point-in-time), read after each database's Map, skipping handled keys. The
+ * keyspace keeps the rules true across tiers: a key leaving memory calls beforeChange first (so it
+ * is written, unchanged, before it goes), and a cold key is brought into memory before any change
+ * to it (so beforeChange finds its value in the Map).
  */
 
 import type { RdbEntry, RdbValue } from '../rdb/model.js';
@@ -33,13 +39,31 @@ export interface SnapshotSource<V> {
   readonly dbs: ReadonlyArray<SnapshotDb<V>>;
   /** The RDB form of an in-memory value. */
   toRdb(v: V): RdbValue;
-  /** Adds what else the file keeps of a key (its IDLE or FREQ), before it is written. */
-  annotate?(e: RdbEntry): void;
+  /**
+   * Adds what else the file keeps of a key (its IDLE or FREQ), before it is written; `stamp` is
+   * the access stamp of a cold key (a key in memory has its own).
+   */
+  annotate?(e: RdbEntry, stamp?: number): void;
+  /** The keys outside the Maps as of the cut (read once, when the walker is created). */
+  coldAtCut?(): ColdCut;
+}
+
+/** A point-in-time view of keys kept outside the Maps (a cold tier). */
+export interface ColdCut {
+  /** How many keys database `db` held there at the cut. */
+  count(db: number): number;
+  /** Those keys with their access stamps, in a stable order. */
+  entries(db: number): Iterator<{ entry: RdbEntry; stamp: number }>;
+  /** Releases the view (the walk ended or was abandoned). */
+  done(): void;
 }
 
 export class SnapshotWalker<V> {
   private dbIndex = 0;
   private iter: Iterator<[string, V]> | null = null;
+  /** The current database's cold keys, once its Map is done. */
+  private coldIter: Iterator<{ entry: RdbEntry; stamp: number }> | null = null;
+  private readonly cold: ColdCut | null;
   /** Per db: keys serialized or marked since the cut. */
   private readonly handled: Array<Set<string>>;
   /** The maps captured at the cut, by db index (SWAPDB/FLUSH complete the walk before replacing). */
@@ -55,19 +79,41 @@ export class SnapshotWalker<V> {
     this.handled = source.dbs.map(() => new Set());
     this.maps = source.dbs.map((db) => db.dict);
     this.expires = source.dbs.map((db) => db.expires);
+    this.cold = source.coldAtCut?.() ?? null;
     this.startDb();
   }
 
+  private coldCount(db: number): number {
+    return this.cold === null ? 0 : this.cold.count(db);
+  }
+
   private startDb(): void {
-    while (this.dbIndex < this.maps.length && this.maps[this.dbIndex].size === 0 && this.handled[this.dbIndex].size === 0) this.dbIndex++;
+    while (this.dbIndex < this.maps.length && this.maps[this.dbIndex].size === 0 && this.handled[this.dbIndex].size === 0 && this.coldCount(this.dbIndex) === 0) {
+      this.dbIndex++;
+    }
+    this.coldIter = null;
     if (this.dbIndex >= this.maps.length) {
       this.iter = null;
       return;
     }
     const db = this.dbIndex;
     const map = this.maps[db];
-    this.writer.selectDb(db, map.size, this.expires[db].size);
+    this.writer.selectDb(db, map.size + this.coldCount(db), this.expires[db].size);
     this.iter = map.entries();
+  }
+
+  /** The next unhandled cold key of the current database, or null when there are no more. */
+  private nextCold(): { entry: RdbEntry; stamp: number } | null {
+    if (this.cold === null) return null;
+    if (this.coldIter === null) this.coldIter = this.cold.entries(this.dbIndex);
+    const handled = this.handled[this.dbIndex];
+    for (;;) {
+      const r = this.coldIter.next();
+      if (r.done) return null;
+      if (handled.has(r.value.entry.key)) continue;
+      handled.add(r.value.entry.key);
+      return r.value;
+    }
   }
 
   /** The copy-before-write hook: call before any change to `key` in database `db`. */
@@ -92,8 +138,11 @@ export class SnapshotWalker<V> {
 
   private writeKey(db: number, key: string, v: V): void {
     const expire = this.expires[db].get(key);
-    const e: RdbEntry = { db, key, value: this.source.toRdb(v), expire: expire ?? -1 };
-    if (this.source.annotate !== undefined) this.source.annotate(e);
+    this.writeEntry({ db, key, value: this.source.toRdb(v), expire: expire ?? -1 });
+  }
+
+  private writeEntry(e: RdbEntry, stamp?: number): void {
+    if (this.source.annotate !== undefined) this.source.annotate(e, stamp);
     this.writer.entry(e);
     this.keysWritten++;
   }
@@ -106,6 +155,12 @@ export class SnapshotWalker<V> {
     while (this.iter !== null) {
       const r = this.iter.next();
       if (r.done) {
+        const cold = this.nextCold();
+        if (cold !== null) {
+          this.writeEntry(cold.entry, cold.stamp);
+          if (++n % 64 === 0 && performance.now() > deadline) return false;
+          continue;
+        }
         this.dbIndex++;
         this.startDb();
         continue;
@@ -118,7 +173,15 @@ export class SnapshotWalker<V> {
       if (++n % 64 === 0 && performance.now() > deadline) return false;
     }
     this.done = true;
+    this.cold?.done();
     return true;
+  }
+
+  /** Releases what the walk holds when it is abandoned before completion. */
+  abandon(): void {
+    if (this.done) return;
+    this.done = true;
+    this.cold?.done();
   }
 
   /** Finishes the walk synchronously (before an operation that replaces whole maps). */

@@ -9,14 +9,21 @@ export const STRATA_DEFAULTS: ReadonlyMap<string, { strata: string; redis: strin
   ['appendfsync', { strata: 'always', redis: 'everysec' }],
 ]);
 
-/** Drops those directives from a [name, value] list or a name → value map. */
+/** Directives redis-server does not have: strata's own features (the cold tier). */
+export const STRATA_ONLY: ReadonlySet<string> = new Set(['cold-tier', 'cold-tier-dir', 'cold-tier-max-disk-bytes']);
+
+function setAside(name: string): boolean {
+  return STRATA_DEFAULTS.has(name) || STRATA_ONLY.has(name);
+}
+
+/** Drops those directives (and strata's own) from a [name, value] list or a name → value map. */
 export function withoutStrataDefaults<T extends Array<[string, string]> | Map<string, string>>(config: T): T {
   if (config instanceof Map) {
     const out = new Map(config);
-    for (const name of STRATA_DEFAULTS.keys()) out.delete(name);
+    for (const name of out.keys()) if (setAside(name)) out.delete(name);
     return out as T;
   }
-  return config.filter(([name]) => !STRATA_DEFAULTS.has(name)) as T;
+  return config.filter(([name]) => !setAside(name)) as T;
 }
 
 /** Drops config-file lines that set them ("appendonly no" is written by CONFIG REWRITE only on strata). */

@@ -42,7 +42,8 @@ describe('eviction under maxmemory', () => {
   let r: Redis;
 
   beforeAll(async () => {
-    server = await startServer();
+    // Redis's deleting eviction: the cold tier (on by default) demotes instead (cold-tier.test.ts).
+    server = await startServer({ args: ['--cold-tier', 'no'] });
     r = new Redis(server.port, { lazyConnect: true });
     await r.connect();
   });

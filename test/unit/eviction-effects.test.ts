@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { inProcess } from '../helpers/inprocess.js';
 
 describe('eviction effects', () => {
@@ -9,6 +12,7 @@ describe('eviction effects', () => {
     ]) {
       const t = inProcess([
         ['maxmemory-policy', 'allkeys-lru'],
+        ['cold-tier', 'no'],
         ['lazyfree-lazy-eviction', lazy],
         // No time limit: the whole eviction happens before the command, none in the background.
         ['maxmemory-eviction-tenacity', '100'],
@@ -23,6 +27,32 @@ describe('eviction effects', () => {
       // Nothing left to evict: a write is refused, a read is not.
       expect(t.run('SET', 'x', 'y')).toBe("-OOM command not allowed when used memory > 'maxmemory'.\r\n");
       expect(t.run('EXISTS', 'x')).toBe(':0\r\n');
+    }
+  });
+
+  it('a demotion to the cold tier is not a change: no event, no propagation, no evicted_keys', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-demote-'));
+    try {
+      const t = inProcess([
+        ['maxmemory-policy', 'allkeys-lru'],
+        ['cold-tier-dir', path.join(dir, 'tier')],
+        ['maxmemory-eviction-tenacity', '100'],
+      ]);
+      for (let i = 0; i < 20; i++) t.run('SET', `k${i}`, 'v');
+      t.run('CONFIG', 'SET', 'maxmemory', '1');
+      t.reset();
+      expect(t.run('DBSIZE')).toBe(':20\r\n');
+      expect(t.events).toEqual([]);
+      expect(t.propagated).toEqual([]);
+      expect(t.server.eviction.evictedKeys).toBe(0);
+      expect(t.server.keyspace.cold!.stats.demotions).toBe(20);
+      // Still over the limit with everything cold: writes are refused, cold keys still read.
+      expect(t.run('SET', 'x', 'y')).toBe("-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+      expect(t.run('GET', 'k7')).toBe('$1\r\nv\r\n');
+      expect(t.events).toEqual([]);
+      t.server.keyspace.cold!.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,0 +1,272 @@
+/*
+ * The cold tier seen from the keyspace: values in and out of the LMDB store (storage/tier/store.ts)
+ * as DUMP payloads, and the per-db counters that let DBSIZE and INFO see cold keys in O(1).
+ *
+ * Keyspace.demote / promote (db.ts) move keys between the tiers; this class only does the disk
+ * side and keeps Db.coldKeys / coldVolatile / coldBytes in step with the store. The store opens
+ * (wiping its directory) the first time a key is demoted: a server that never spills never
+ * touches the disk. Moving a key between tiers is not a change of the dataset: nothing here
+ * notifies, propagates or touches WATCH.
+ *
+ * Errors: a demotion that fails (disk bound reached, LMDB error) leaves the key in memory; a cold
+ * record that cannot be read back is logged, counted and dropped (the log or snapshot it came from
+ * still holds it, and the next restart rebuilds it).
+ */
+
+import path from 'node:path';
+import type { Transaction } from 'lmdb';
+import { ColdStore, lmdbKey, type ColdRecord } from '../../storage/tier/store.js';
+import { dumpPayload } from '../../storage/rdb/writer.js';
+import { openPayload } from '../../storage/rdb/payload.js';
+import { RdbCursor, readValue } from '../../storage/rdb/reader.js';
+import type { RdbEntry, RdbValue } from '../../storage/rdb/model.js';
+import type { ColdCut } from '../../storage/snapshot/walker.js';
+import type { Value } from '../types/object.js';
+import { fromRdbValue, toRdbValue, type EncodingLimits } from './rdb-values.js';
+import type { Db } from './db.js';
+
+export interface TierStats {
+  promotions: number;
+  demotions: number;
+  /** Records read from disk (promotions, and reads that did not promote: snapshots, digests). */
+  coldReads: number;
+  /** Demotions refused (disk bound, LMDB errors): the key stayed in memory. */
+  demoteFailures: number;
+  /** Cold records that could not be decoded and were dropped. */
+  readErrors: number;
+}
+
+/** A cold key brought back: its value, expiry and access stamp. */
+export interface ColdValue {
+  value: Value;
+  expire: number;
+  stamp: number;
+}
+
+export class ColdTier {
+  /** cold-tier yes and maxmemory set: eviction demotes instead of deleting. */
+  enabled = false;
+  /** cold-tier-dir, resolved against the working directory (`dir`) when the store opens. */
+  dir = 'tier';
+  /** cold-tier-max-disk-bytes; 0 for no bound. */
+  maxDiskBytes = 0;
+  readonly stats: TierStats = { promotions: 0, demotions: 0, coldReads: 0, demoteFailures: 0, readErrors: 0 };
+  private store: ColdStore | null = null;
+  /** Per space: where RANDOMKEY's walk over the cold keys stands (see randomKey). */
+  private readonly draws = new Map<number, Buffer>();
+
+  constructor(
+    private readonly dbs: readonly Db[],
+    /** The *-max-listpack-* limits that decide a loaded collection's encoding. */
+    readonly limits: () => EncodingLimits,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  /** Bytes of every cold record (keys and values as stored). */
+  get bytes(): number {
+    let n = 0;
+    for (const db of this.dbs) n += db.coldBytes;
+    return n;
+  }
+
+  get keys(): number {
+    let n = 0;
+    for (const db of this.dbs) n += db.coldKeys;
+    return n;
+  }
+
+  private open(): ColdStore {
+    if (this.store === null) this.store = ColdStore.open(path.resolve(this.dir));
+    return this.store;
+  }
+
+  close(): void {
+    this.store?.close();
+    this.store = null;
+  }
+
+  /**
+   * Writes the given keys of `db` (all in memory) in one LMDB transaction; true when they are all
+   * on disk. Memory is released by the caller only after this returns true, so a failure loses
+   * nothing.
+   */
+  write(db: Db, entries: ReadonlyArray<{ key: string; value: Value; expire: number; stamp: number }>): boolean {
+    let size = 0;
+    const records: ColdRecord[] = [];
+    for (const e of entries) {
+      const rec = { key: e.key, expire: e.expire, stamp: e.stamp, payload: dumpPayload(toRdbValue(e.value), false) };
+      records.push(rec);
+      size += rec.payload.length + e.key.length;
+    }
+    if (this.maxDiskBytes !== 0 && this.bytes + size > this.maxDiskBytes) {
+      this.refused(`cold-tier-max-disk-bytes (${this.maxDiskBytes}) reached`);
+      return false;
+    }
+    let written = 0;
+    let volatile = 0;
+    try {
+      const store = this.open();
+      store.batch(() => {
+        for (const rec of records) {
+          written += store.put(db.coldSpace, rec);
+          if (rec.expire >= 0) volatile++;
+        }
+      });
+    } catch (err) {
+      this.refused((err as Error).message);
+      return false;
+    }
+    db.coldKeys += records.length;
+    db.coldVolatile += volatile;
+    db.coldBytes += written;
+    this.stats.demotions += records.length;
+    return true;
+  }
+
+  private refused(why: string): void {
+    // One line per burst would be nicer; a refused demotion is rare and worth seeing.
+    if (this.stats.demoteFailures++ % 1000 === 0) this.warn(`cold tier: keeping keys in memory, demotion failed: ${why}`);
+  }
+
+  has(db: Db, key: string): boolean {
+    return this.store !== null && this.store.get(db.coldSpace, key) !== undefined;
+  }
+
+  /** Reads and removes the cold record of `key`; undefined when it has none (or it was unreadable). */
+  take(db: Db, key: string): ColdValue | undefined {
+    const store = this.store;
+    if (store === null) return undefined;
+    let rec: ColdRecord | undefined;
+    let value: Value | null = null;
+    try {
+      rec = store.get(db.coldSpace, key);
+      if (rec === undefined) return undefined;
+      this.stats.coldReads++;
+      value = this.decode(rec.payload);
+    } catch (err) {
+      this.warn(`cold tier: dropping unreadable record of a key: ${(err as Error).message}`);
+    }
+    this.forget(db, key, rec);
+    if (value === null) {
+      this.stats.readErrors++;
+      return undefined;
+    }
+    this.stats.promotions++;
+    return { value, expire: rec!.expire, stamp: rec!.stamp };
+  }
+
+  /** Removes the record of `key` (known from `rec` when already read) and counts it out. */
+  private forget(db: Db, key: string, rec: ColdRecord | undefined): void {
+    const bytes = this.store!.remove(db.coldSpace, key);
+    if (bytes === 0) return;
+    db.coldKeys--;
+    db.coldBytes -= bytes;
+    if (rec === undefined || rec.expire >= 0) db.coldVolatile = Math.max(0, db.coldVolatile - 1);
+  }
+
+  /** The RDB form of a payload, or null when it is damaged. */
+  decodeRdb(payload: Buffer): RdbValue | null {
+    const frame = openPayload(payload);
+    if (frame === null) return null;
+    try {
+      const cur = new RdbCursor(payload.subarray(0, frame.bodyEnd));
+      return readValue(cur, cur.u8());
+    } catch {
+      return null;
+    }
+  }
+
+  private decode(payload: Buffer): Value | null {
+    const rdb = this.decodeRdb(payload);
+    return rdb === null ? null : fromRdbValue(rdb, this.limits());
+  }
+
+  /** Every cold key of `db` with its value, read in place (DEBUG DIGEST); unreadable records are skipped. */
+  *values(db: Db): Generator<ColdValue & { key: string }> {
+    if (this.store === null) return;
+    for (const { rec } of this.store.entries(db.coldSpace, null)) {
+      this.stats.coldReads++;
+      const value = this.decode(rec.payload);
+      if (value === null) this.stats.readErrors++;
+      else yield { key: rec.key, value, expire: rec.expire, stamp: rec.stamp };
+    }
+  }
+
+  /** Empties the cold part of `db` (FLUSHDB); of every db when `db` is null (FLUSHALL). */
+  clear(db: Db | null): void {
+    if (this.store !== null) {
+      if (db === null) this.store.clearAll();
+      else if (db.coldKeys !== 0) this.store.clearSpace(db.coldSpace);
+    }
+    for (const d of db === null ? this.dbs : [db]) {
+      d.coldKeys = 0;
+      d.coldVolatile = 0;
+      d.coldBytes = 0;
+    }
+  }
+
+  /**
+   * Up to `limit` cold keys of `db` after LMDB position `at` (null: from the start) whose TTL has
+   * not passed at `now`, appended to `out`; returns the new position, or null at the end.
+   */
+  keysAfter(db: Db, at: Buffer | null, limit: number, now: number, out: string[]): Buffer | null {
+    if (this.store === null) return null;
+    let n = 0;
+    let last = at;
+    for (const { at: pos, rec } of this.store.entries(db.coldSpace, at, limit)) {
+      n++;
+      last = pos;
+      if (rec.expire < 0 || rec.expire >= now) out.push(rec.key);
+    }
+    return n < limit ? null : last;
+  }
+
+  /** True when a walk standing at `at` has not yet passed `key` (its LMDB position is after). */
+  ahead(db: Db, key: string, at: Buffer | null): boolean {
+    return at === null || Buffer.compare(lmdbKey(db.coldSpace, key), at) > 0;
+  }
+
+  /**
+   * A cold key of `db` (which has some), drawn as the memory sampler does (Keyspace.sampleKey):
+   * a walk over the store kept per space advances by a random stride, wrapping at the end.
+   */
+  randomKey(db: Db): string | undefined {
+    if (this.store === null) return undefined;
+    const stride = 1 + Math.floor(Math.random() * Math.ceil(db.coldKeys / 128));
+    for (let wrapped = 0; wrapped < 2; wrapped++) {
+      const from = this.draws.get(db.coldSpace) ?? null;
+      for (const { at, rec } of this.store.entries(db.coldSpace, from, 1, stride - 1)) {
+        this.draws.set(db.coldSpace, at);
+        return rec.key;
+      }
+      this.draws.delete(db.coldSpace);
+    }
+    return undefined;
+  }
+
+  /**
+   * The cold keys of every db as of now, for a snapshot that reads them while writes go on:
+   * `entries(db)` walks the db's cold keys at this instant; `done()` releases the view.
+   */
+  cut(): ColdCut {
+    const store = this.store;
+    const spaces = this.dbs.map((db) => (db.coldKeys === 0 ? -1 : db.coldSpace));
+    const counts = this.dbs.map((db) => db.coldKeys);
+    const view: Transaction | null = store === null ? null : store.readView();
+    const tier = this;
+    return {
+      count: (db) => counts[db],
+      *entries(db): Generator<{ entry: RdbEntry; stamp: number }> {
+        if (view === null || spaces[db] < 0) return;
+        for (const { rec } of store!.entries(spaces[db], null, Infinity, 0, view)) {
+          tier.stats.coldReads++;
+          const value = tier.decodeRdb(rec.payload);
+          if (value === null) tier.stats.readErrors++;
+          else yield { entry: { db, key: rec.key, value, expire: rec.expire }, stamp: rec.stamp };
+        }
+      },
+      done: () => view?.done(),
+    };
+  }
+}
+

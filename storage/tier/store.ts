@@ -1,0 +1,177 @@
+/*
+ * The cold tier's LMDB store: records of keys that left memory, by (space, key bytes).
+ *
+ * It is a spill area, not a source of truth (the log and the snapshots are): open() wipes the
+ * directory and starts empty, so a corrupt or missing tier is simply rebuilt by what is spilled
+ * next. Nothing here needs to survive a crash, hence noSync.
+ *
+ * LMDB key: space (u32 BE) | tag (u8) | bytes. A space is a database's cold namespace (the keyspace
+ * maps db index → space so that SWAPDB trades spaces instead of rewriting records). Tag 0: the
+ * bytes are the key itself. Tag 1: the key is longer than LMDB allows (maxKeySize, 1978 bytes) and
+ * the bytes are its SHA-256; the real key is in the record. Within a space, LMDB's byte order puts
+ * direct keys first, then hashed ones: a stable order for SCAN cursors.
+ *
+ * Record: version (u8 = 1) | expire (f64, -1 for none) | access stamp (u32) | key length (u32,
+ * 0 for a direct key) | key bytes (hashed keys only) | DUMP payload (type byte, value, RDB version,
+ * CRC-64: storage/rdb/payload.ts). The payload's checksum catches a corrupt record.
+ *
+ * Keys and payloads are latin1 strings / Buffers: one char per byte, never UTF-8.
+ */
+
+import fs from 'node:fs';
+import { createHash } from 'node:crypto';
+import { open, type Database, type Transaction } from 'lmdb';
+
+/** lmdb-js's default maxKeySize. */
+const MAX_LMDB_KEY = 1978;
+const PREFIX = 5;
+const TAG_DIRECT = 0;
+const TAG_HASHED = 1;
+const RECORD_VERSION = 1;
+const HEADER = 1 + 8 + 4 + 4;
+
+/** A record as stored: what a key needs to come back to memory. */
+export interface ColdRecord {
+  key: string;
+  /** Absolute unix ms, -1 for none. */
+  expire: number;
+  /** The LRU/LFU stamp (src/keyspace/access.ts). */
+  stamp: number;
+  /** A DUMP payload (type byte, value, RDB version, CRC-64). */
+  payload: Buffer;
+}
+
+export class ColdStoreError extends Error {}
+
+export class ColdStore {
+  private constructor(
+    private readonly db: Database<Buffer, Buffer>,
+    readonly dir: string,
+  ) {}
+
+  /** Wipes `dir` and opens an empty store there. */
+  static open(dir: string): ColdStore {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    const db = open<Buffer, Buffer>({ path: dir, encoding: 'binary', keyEncoding: 'binary', noSync: true, compression: false, cache: false });
+    return new ColdStore(db, dir);
+  }
+
+  close(): void {
+    void this.db.close();
+  }
+
+  /** Runs `action` in one write transaction (many puts commit once). */
+  batch<T>(action: () => T): T {
+    return this.db.transactionSync(action);
+  }
+
+  /** Stores a record; returns its size on disk (key + value bytes). */
+  put(space: number, rec: ColdRecord): number {
+    const hashed = needsHash(rec.key);
+    const keyLen = hashed ? rec.key.length : 0;
+    const value = Buffer.allocUnsafe(HEADER + keyLen + rec.payload.length);
+    value.writeUInt8(RECORD_VERSION, 0);
+    value.writeDoubleLE(rec.expire, 1);
+    value.writeUInt32LE(rec.stamp >>> 0, 9);
+    value.writeUInt32LE(keyLen, 13);
+    if (hashed) value.write(rec.key, HEADER, 'latin1');
+    rec.payload.copy(value, HEADER + keyLen);
+    const k = lmdbKey(space, rec.key);
+    this.db.putSync(k, value);
+    return k.length + value.length;
+  }
+
+  /** The record of `key`, or undefined; throws ColdStoreError on a malformed record. */
+  get(space: number, key: string): ColdRecord | undefined {
+    const value = this.db.getBinary(lmdbKey(space, key));
+    if (value === undefined) return undefined;
+    const rec = decodeRecord(value, key);
+    // A hash collision of two long keys: the other key's record is not this key's.
+    return rec.key === key ? rec : undefined;
+  }
+
+  /** Removes the record of `key`; returns the bytes it took, 0 when there was none. */
+  remove(space: number, key: string): number {
+    const k = lmdbKey(space, key);
+    const value = this.db.getBinary(k);
+    if (value === undefined) return 0;
+    this.db.removeSync(k);
+    return k.length + value.length;
+  }
+
+  /**
+   * Up to `limit` records of `space` after the LMDB key `after` (from the start when null), the
+   * first `skip` passed over, in LMDB order, each with its LMDB key (a cursor to resume from).
+   */
+  *entries(space: number, after: Buffer | null, limit = Infinity, skip = 0, txn?: Transaction): Generator<{ at: Buffer; rec: ColdRecord }> {
+    const start = after ?? spacePrefix(space);
+    const range = this.db.getRange({
+      start,
+      end: spacePrefix(space + 1),
+      exclusiveStart: after !== null,
+      offset: skip,
+      limit: limit === Infinity ? undefined : limit,
+      transaction: txn,
+    });
+    for (const { key, value } of range) {
+      yield { at: Buffer.from(key), rec: decodeRecord(value, key[4] === TAG_DIRECT ? key.toString('latin1', PREFIX) : null) };
+    }
+  }
+
+  /** Removes every record of `space`. */
+  clearSpace(space: number): void {
+    const keys = [...this.db.getKeys({ start: spacePrefix(space), end: spacePrefix(space + 1) })];
+    this.db.transactionSync(() => {
+      for (const k of keys) this.db.removeSync(k);
+    });
+  }
+
+  clearAll(): void {
+    this.db.clearSync();
+  }
+
+  /** A point-in-time view for reading while writes go on (snapshots); call done() on it. */
+  readView(): Transaction {
+    return this.db.useReadTransaction();
+  }
+}
+
+/** The LMDB key prefix of a space: u32 BE. */
+export function spacePrefix(space: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(space);
+  return b;
+}
+
+function needsHash(key: string): boolean {
+  return PREFIX + key.length > MAX_LMDB_KEY;
+}
+
+export function lmdbKey(space: number, key: string): Buffer {
+  if (needsHash(key)) {
+    const k = Buffer.allocUnsafe(PREFIX + 32);
+    k.writeUInt32BE(space, 0);
+    k[4] = TAG_HASHED;
+    createHash('sha256').update(Buffer.from(key, 'latin1')).digest().copy(k, PREFIX);
+    return k;
+  }
+  const k = Buffer.allocUnsafe(PREFIX + key.length);
+  k.writeUInt32BE(space, 0);
+  k[4] = TAG_DIRECT;
+  k.write(key, PREFIX, 'latin1');
+  return k;
+}
+
+/** A record's fields; `directKey` is the key when the LMDB key holds it (null: read it from the record). */
+function decodeRecord(value: Buffer, directKey: string | null): ColdRecord {
+  if (value.length < HEADER || value[0] !== RECORD_VERSION) throw new ColdStoreError('malformed cold record');
+  const keyLen = value.readUInt32LE(13);
+  if (HEADER + keyLen > value.length) throw new ColdStoreError('malformed cold record');
+  return {
+    key: keyLen === 0 ? (directKey ?? '') : value.toString('latin1', HEADER, HEADER + keyLen),
+    expire: value.readDoubleLE(1),
+    stamp: value.readUInt32LE(9),
+    payload: value.subarray(HEADER + keyLen),
+  };
+}
