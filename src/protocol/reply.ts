@@ -57,6 +57,17 @@ export class ReplyWriter extends ByteBuffer {
     return out;
   }
 
+  /**
+   * The bytes written so far, and the writer rewinds: a view (no copy) valid until the next
+   * write, for a reader that consumes it at once (a script parsing its command's reply).
+   */
+  drain(): Buffer {
+    if (this.deferred.length > 0) return this.take();
+    const out = this.buf.subarray(0, this.len);
+    this.len = 0;
+    return out;
+  }
+
   /** Drop everything written after `mark` (used when a command's reply must be replaced). */
   truncate(mark: number): void {
     this.len = mark;

@@ -299,9 +299,8 @@ export class ScriptEngine {
 
   private setGlobalArray(L: number, name: string, argv: string[], from: number, to: number): void {
     this.pushArray(L, argv, from, to);
-    this.vm.pushString(L, name);
-    this.vm.m._lua_insert(L, -2);
-    this.vm.m._lua_rawset(L, LUA_GLOBALSINDEX);
+    // The real globals have no __newindex (only the scripts' proxy refuses writes).
+    this.vm.setField(L, LUA_GLOBALSINDEX, name);
   }
 
   private pushArray(L: number, argv: string[], from: number, to: number): void {
@@ -702,7 +701,7 @@ export class ScriptEngine {
       if (raiseErrors) throw new LuaRaise();
       return 1;
     }
-    const reply = this.scriptClient.reply.take();
+    const reply = this.scriptClient.reply.drain();
     pushReply(vm, L, reply, 0);
     if (raiseErrors && reply[0] === 0x2d) throw new LuaRaise();
     return 1;
