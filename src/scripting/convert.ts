@@ -296,20 +296,25 @@ export function writeScriptError(r: ReplyWriter, err: ScriptError, suffix: strin
   if (err.counted) r.errors[r.errors.length - 1] = UNCOUNTED_ERROR;
 }
 
-/** luaExtractErrorInformation for the error table at the top of the stack (not popped). */
+/**
+ * luaExtractErrorInformation for the error table at the top of the stack (not popped). Raw reads:
+ * this runs outside any protected call, where a metamethod raising an error would abort the VM.
+ */
 export function errorFromTable(vm: LuaVm, L: number): ScriptError {
   let message = 'ERR unknown error';
-  if (vm.getField(L, -1, 'err') === T_STRING) message = vm.toString(L, -1)!;
+  if (vm.rawGetField(L, -1, 'err') === T_STRING) message = vm.toString(L, -1)!;
   vm.pop(L, 1);
-  let source: string | null = null;
-  let line: string | null = null;
-  const st = vm.getField(L, -1, 'source');
-  if (st === T_STRING || st === T_NUMBER) source = vm.toString(L, -1);
-  vm.pop(L, 1);
-  const lt = vm.getField(L, -1, 'line');
-  if (lt === T_STRING || lt === T_NUMBER) line = vm.toString(L, -1);
-  vm.pop(L, 1);
-  const counted = vm.getField(L, -1, 'ignore_error_stats_update') === T_BOOLEAN && vm.m._lua_toboolean(L, -1) !== 0;
+  const source = rawStringField(vm, L, 'source');
+  const line = rawStringField(vm, L, 'line');
+  const counted = vm.rawGetField(L, -1, 'ignore_error_stats_update') === T_BOOLEAN && vm.m._lua_toboolean(L, -1) !== 0;
   vm.pop(L, 1);
   return { message: message.startsWith('-') ? message.slice(1) : message, source, line, counted };
+}
+
+/** A string or number field of the table at the top of the stack, read raw. */
+function rawStringField(vm: LuaVm, L: number, name: string): string | null {
+  const t = vm.rawGetField(L, -1, name);
+  const value = t === T_STRING || t === T_NUMBER ? vm.toString(L, -1) : null;
+  vm.pop(L, 1);
+  return value;
 }
