@@ -247,6 +247,13 @@ describe('EVAL and FCALL compared with redis-server', () => {
     expect(await stats(pair.strata)).toEqual(await stats(pair.redis));
   });
 
+  it('tables with erroring metamethods as results or errors get a reply, and the server stays up (redis-server 7.0.15 crashes on the error)', async () => {
+    const trap = "setmetatable({}, {__index = function() error('trap') end})";
+    expect(await pair.strata.call('EVAL', `error(${trap})`, '0')).toMatch(/^-ERR unknown error script: [0-9a-f]{40}, on @user_script:1\.\r\n$/);
+    expect(await pair.strata.call('EVAL', `return ${trap}`, '0')).toBe('*0\r\n');
+    expect(await pair.strata.call('PING')).toBe('+PONG\r\n');
+  });
+
   it('a script that runs past busy-reply-threshold: BUSY for others, SCRIPT KILL ends it', async () => {
     await sameReplies(pair, [['CONFIG', 'SET', 'busy-reply-threshold', '100']]);
     const outcomes = await Promise.all(
