@@ -6,9 +6,11 @@
  * 2. Durable writes: SET with the append-only log on both, appendfsync always and everysec (-P 1).
  * 3. Memory: 1M string keys loaded through pipelined SETs into fresh servers; RSS growth per key.
  * 4. Pub/sub fan-out: one publisher, 50 subscribers; messages delivered per second (bench/fanout.ts).
+ * 5. Startup on a dump.rdb and on a multi-part log of --keys keys (bench/persistence.ts).
+ * 6. GET latency and RSS growth during a BGSAVE of --keys keys (bench/persistence.ts).
  *
  * Options: --requests N (per test at -P 1; ×5 at -P 16), --keys N (memory test), --tests a,b,
- * --messages N (fan-out), --cases throughput,durable,memory,fanout (default: all four).
+ * --messages N (fan-out), --cases throughput,durable,memory,fanout,startup,snapshot (default: all).
  */
 
 import { execFile } from 'node:child_process';
@@ -16,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { BenchConnection, encodeCommand, rssBytes, startBenchServer, type BenchServer } from './servers.js';
 import { fanoutRate } from './fanout.js';
+import { snapshotLatency, startupTimes } from './persistence.js';
 
 const run = promisify(execFile);
 
@@ -192,7 +195,7 @@ async function main(): Promise<void> {
   const keys = option('keys', 1_000_000);
   const messages = option('messages', 100_000);
   const i = process.argv.indexOf('--cases');
-  const cases = i > 0 ? process.argv[i + 1].split(',') : ['throughput', 'durable', 'memory', 'fanout'];
+  const cases = i > 0 ? process.argv[i + 1].split(',') : ['throughput', 'durable', 'memory', 'fanout', 'startup', 'snapshot'];
   const report: string[] = [];
   if (cases.includes('throughput')) {
     process.stderr.write(`throughput: redis-benchmark -c 50 -r 100000, -n ${requests} at -P 1, ${requests * 5} at -P 16\n`);
@@ -216,6 +219,19 @@ async function main(): Promise<void> {
     report.push(
       `pub/sub fan-out (1 publisher, ${subscribers} subscribers, messages delivered/s): strata ${strataRate.toFixed(0)}, redis ${redisRate.toFixed(0)}, strata/redis ${(strataRate / redisRate).toFixed(2)}`,
     );
+  }
+  if (cases.includes('startup')) {
+    process.stderr.write(`startup: ${keys} keys written by redis-server\n`);
+    for (const row of await startupTimes(keys)) {
+      report.push(`startup on ${row.what}: strata ${row.strata.toFixed(0)} ms, redis ${row.redis.toFixed(0)} ms, strata/redis ${(row.strata / row.redis).toFixed(2)}`);
+    }
+  }
+  if (cases.includes('snapshot')) {
+    process.stderr.write(`snapshot: GET latency during BGSAVE of ${keys} keys\n`);
+    for (const kind of ['strata', 'redis'] as const) {
+      const r = await snapshotLatency(kind, keys);
+      report.push(`GET during BGSAVE (${kind}): p99 ${r.p99Ms.toFixed(2)} ms, max ${r.maxMs.toFixed(1)} ms over ${r.gets} GETs; RSS growth ${(r.rssGrowth * 100).toFixed(1)} %`);
+    }
   }
   console.log(report.join('\n'));
 }

@@ -51,10 +51,13 @@ async function waitForPort(port: number, proc: ChildProcess): Promise<void> {
   }
 }
 
-/** `extra` directives go after the defaults (persistence off), so they win: e.g. ['--appendonly', 'yes']. */
-export async function startBenchServer(kind: ServerKind, extra: string[] = []): Promise<BenchServer> {
+/**
+ * `extra` directives go after the defaults (persistence off), so they win: e.g. ['--appendonly', 'yes'].
+ * The server runs in a fresh directory removed at stop, or in `dataDir` (kept) when given.
+ */
+export async function startBenchServer(kind: ServerKind, extra: string[] = [], dataDir?: string): Promise<BenchServer> {
   const port = await freePort();
-  const dir = mkdtempSync(path.join(tmpdir(), `bench-${kind}-`));
+  const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), `bench-${kind}-`));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extra];
   const proc =
     kind === 'redis'
@@ -71,7 +74,7 @@ export async function startBenchServer(kind: ServerKind, extra: string[] = []): 
         proc.kill('SIGTERM');
         await exited;
       }
-      rmSync(dir, { recursive: true, force: true });
+      if (dataDir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -117,6 +120,20 @@ export class BenchConnection {
     const line = this.pending.slice(0, this.pending.indexOf('\r\n'));
     this.pending = '';
     return line;
+  }
+
+  /** Sends one request whose reply is a bulk string and returns its payload (INFO). */
+  async bulk(argv: readonly string[]): Promise<string> {
+    this.socket.write(encodeCommand(argv), 'latin1');
+    await this.until(() => {
+      const eol = this.pending.indexOf('\r\n');
+      return eol > 0 && this.pending.length >= eol + 2 + Number(this.pending.slice(1, eol)) + 2;
+    });
+    const eol = this.pending.indexOf('\r\n');
+    const n = Number(this.pending.slice(1, eol));
+    const payload = this.pending.slice(eol + 2, eol + 2 + n);
+    this.pending = this.pending.slice(eol + 4 + n);
+    return payload;
   }
 
   /** Sends a batch of requests whose replies are all `reply`, and waits for every one of them. */
