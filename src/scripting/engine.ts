@@ -638,7 +638,8 @@ export class ScriptEngine {
       if (threshold <= 0 || now - run.startedAt < threshold) return;
       run.timedOut = true;
     }
-    if (run.mayYield && now - run.sliceStartedAt >= BUSY_SLICE_MS && this.vm.canYield(L)) m._lua_yield(L, 0);
+    // Only the script's own coroutine yields: one the script created would wake its resume() early.
+    if (run.mayYield && L === run.thread && now - run.sliceStartedAt >= BUSY_SLICE_MS && this.vm.canYield(L)) m._lua_yield(L, 0);
   }
 
   /** SCRIPT KILL / FUNCTION KILL: scriptKill. */

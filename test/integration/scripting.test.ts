@@ -281,6 +281,13 @@ describe('EVAL and FCALL compared with redis-server', () => {
     expect(outcomes[0][5]).toMatch(/^-ERR Script killed by user with SCRIPT KILL\.\.\. script: <sha>, on @user_script:1\.\r\n$/);
   });
 
+  it("a script's own coroutine keeps its meaning while the script is busy", async () => {
+    await sameReplies(pair, [['CONFIG', 'SET', 'busy-reply-threshold', '20']]);
+    const script =
+      "local co = coroutine.create(function() local t = redis.call('time') local i = 0 while true do i = i + 1 if i % 50000 == 0 then local n = redis.call('time') if (n[1] - t[1]) * 1000000 + (n[2] - t[2]) > 200000 then break end end end coroutine.yield('first') return 'second' end) local a, b = coroutine.resume(co) local c, d = coroutine.resume(co) return {tostring(a), b, tostring(c), d}";
+    await sameReplies(pair, [['EVAL', script, '0'], ['CONFIG', 'SET', 'busy-reply-threshold', '5000']]);
+  });
+
   it('a busy script that already wrote cannot be killed, and finishes', async () => {
     await sameReplies(pair, [['CONFIG', 'SET', 'busy-reply-threshold', '50']]);
     const script = "redis.call('set', 'w', '1') local t = redis.call('time') local i = 0 while true do i = i + 1 if i % 100000 == 0 then local n = redis.call('time') if (n[1] - t[1]) * 1000000 + (n[2] - t[2]) > 300000 then break end end end return 'done'";
