@@ -48,8 +48,11 @@ describe('LATENCY', () => {
     expect(mine).not.toBeNull();
     expect(latest.test(await r.call('LATENCY', 'LATEST'))).toBe(true);
     expect(Number(mine[2])).toBeGreaterThanOrEqual(1);
-    expect(mine[3]).toBe(mine[2]);
-    expect(await s.call('LATENCY', 'HISTORY', 'command')).toBe(`*1\r\n*2\r\n:${mine[1]}\r\n:${mine[2]}\r\n`);
+    expect(Number(mine[3])).toBeGreaterThanOrEqual(Number(mine[2]));
+    // On a loaded machine other commands may pass the 1 ms threshold too: the MSET's sample is the last.
+    const history = await s.call('LATENCY', 'HISTORY', 'command');
+    expect(history).toMatch(/^\*\d+\r\n(\*2\r\n:\d+\r\n:\d+\r\n)+$/);
+    expect(history.endsWith(`*2\r\n:${mine[1]}\r\n:${mine[2]}\r\n`)).toBe(true);
     const shape = (graph: string): string => bulkText(graph).replace(/\d+/g, 'N');
     expect(shape(await s.call('LATENCY', 'GRAPH', 'command'))).toBe(shape(await r.call('LATENCY', 'GRAPH', 'command')));
   });
