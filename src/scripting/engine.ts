@@ -99,6 +99,8 @@ export interface CompiledFunction extends FunctionInfo {
 interface LoadContext {
   functions: CompiledFunction[];
   startedAt: number;
+  /** 0 while loading the dataset: a library from the log or an RDB file is trusted to finish. */
+  timeoutMs: number;
 }
 
 export class ScriptEngine {
@@ -330,7 +332,7 @@ export class ScriptEngine {
       return `Error compiling function: ${msg}`;
     }
     this.functionsSandbox.setEnvironment(L);
-    const ctx: LoadContext = { functions: [], startedAt: performance.now() };
+    const ctx: LoadContext = { functions: [], startedAt: performance.now(), timeoutMs: this.server.keyspace.loading ? 0 : FUNCTION_LOAD_TIMEOUT_MS };
     this.setEnvironmentGlobals(this.loadGlobalsRef);
     this.loading = ctx;
     const rc = m._lua_pcall(L, 0, 0, 0);
@@ -616,7 +618,7 @@ export class ScriptEngine {
   private countHook(L: number): void {
     const m = this.vm.m;
     if (this.loading !== null) {
-      if (performance.now() - this.loading.startedAt > FUNCTION_LOAD_TIMEOUT_MS) {
+      if (this.loading.timeoutMs > 0 && performance.now() - this.loading.startedAt > this.loading.timeoutMs) {
         m._lua_sethook(L, this.hookPtr, MASK_LINE, 0);
         pushErrorTable(this.vm, L, 'FUNCTION LOAD timeout');
         m._lua_error(L);

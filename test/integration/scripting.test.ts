@@ -224,6 +224,7 @@ describe('EVAL and FCALL compared with redis-server', () => {
       ['FUNCTION', 'LOAD', lib('x = 1')],
       ['FUNCTION', 'LOAD', lib("error('oops')")],
       ['FUNCTION', 'LOAD', lib('local a = 1 +')],
+      ['FUNCTION', 'LOAD', lib('local i = 0 while true do i = i + 1 end')],
       ['FUNCTION', 'LOAD', "#!lua name=lib4\nredis.register_function('f4', function() return x end)"],
       ['FCALL', 'f4', '0'],
       ['FUNCTION', 'LOAD', "#!lua name=lib5\nlocal function helper() error('bad') end\nredis.register_function('f5', function() helper() end)"],
