@@ -46,6 +46,35 @@ const REPL_AOF = 1;
 const REPL_REPLICA = 2;
 const REPL_ALL = REPL_AOF | REPL_REPLICA;
 
+/**
+ * pcall in Lua (arguments: Redis's plain pcall, and JS functions to mark a coroutine pausable, to
+ * forget it, and to ask whether the caller may pause). The results keep their count, nils included.
+ */
+const PAUSABLE_PCALL = `
+local plainPcall, markPausable, forget, mayPause = ...
+local create, resume, status, yield = coroutine.create, coroutine.resume, coroutine.status, coroutine.yield
+local type, select, unpack, rawget = type, select, unpack, rawget
+local function pack(...) return { n = select('#', ...), ... } end
+local function finish(co, r)
+  forget(co)
+  if not r[1] and type(r[2]) == 'table' and type(rawget(r[2], 'err')) == 'string' then r[2] = rawget(r[2], 'err') end
+  return unpack(r, 1, r.n)
+end
+return function(...)
+  local f = ...
+  if type(f) ~= 'function' or not mayPause() then return plainPcall(...) end
+  local ok, co = plainPcall(create, f)
+  if not ok then return plainPcall(...) end
+  markPausable(co)
+  local r = pack(resume(co, select(2, ...)))
+  while status(co) == 'suspended' do
+    if mayPause() then yield() end
+    r = pack(resume(co))
+  end
+  return finish(co, r)
+end
+`;
+
 /** Instructions between two looks at the clock, as Redis's count hook. */
 const HOOK_INSTRUCTIONS = 100000;
 /** While timed out, how long a script runs before the event loop gets a turn (ms). */
@@ -120,6 +149,8 @@ export class ScriptEngine {
   private readonly idleThreads = new Map<number, { thread: number; ref: number }>();
   private readonly hookPtr: number;
   private readonly scriptClient: Client;
+  /** The coroutines of pcalls in progress (lua_State addresses), which may pause with the script. */
+  private readonly pausable = new Set<number>();
 
   constructor(
     private readonly server: Server,
@@ -128,7 +159,7 @@ export class ScriptEngine {
   ) {
     this.vm = vm;
     this.scriptClient = scriptClient;
-    this.hookPtr = vm.m.addFunction((L: number) => this.countHook(L), 'vii');
+    this.hookPtr = vm.m.addFunction((L: number, ar: number) => this.countHook(L, ar), 'vii');
     this.evalL = vm.newState();
     this.evalSandbox = this.createState(this.evalL, true);
     this.functionsL = vm.newState();
@@ -144,8 +175,7 @@ export class ScriptEngine {
     const sandbox = new Sandbox(vm, L);
     sandbox.openLibraries();
     openRedisLibraries(vm, L);
-    vm.pushFunction(L, (L) => this.luaPcall(L));
-    vm.setField(L, LUA_GLOBALSINDEX, 'pcall');
+    this.installPcall(L);
     vm.m._lua_createtable(L, 0, 32);
     vm.setFunction(L, 'call', (L) => this.redisCall(L, true));
     vm.setFunction(L, 'pcall', (L) => this.redisCall(L, false));
@@ -556,6 +586,8 @@ export class ScriptEngine {
     const T = run.thread;
     const r = run.caller.reply;
     this.running = null;
+    // A killed script leaves its pcall coroutines behind; their addresses may be reused.
+    this.pausable.clear();
     if (status === 0) {
       // A script returns one value (the first, as lua_pcall with one result keeps).
       if (vm.top(T) === 0) r.nullBulk();
@@ -615,7 +647,7 @@ export class ScriptEngine {
   }
 
   /** The count hook: SCRIPT KILL, FUNCTION LOAD's timeout, and yielding once past the threshold. */
-  private countHook(L: number): void {
+  private countHook(L: number, ar: number): void {
     const m = this.vm.m;
     if (this.loading !== null) {
       if (this.loading.timeoutMs > 0 && performance.now() - this.loading.startedAt > this.loading.timeoutMs) {
@@ -628,8 +660,12 @@ export class ScriptEngine {
     const run = this.running;
     if (run === null) return;
     if (run.killed) {
-      // Every line fails from now on, so a pcall cannot keep the script alive.
+      // Not inside strata's own pcall code: a kill caught by the script's pcall lets the rest of
+      // the line run, as in Redis, whose pcall has no lines of its own.
+      if (this.inPcallCode(L, ar)) return;
+      // Every line fails from now on (the script's too, not only this pcall's), so a pcall cannot keep the script alive.
       m._lua_sethook(L, this.hookPtr, MASK_LINE, 0);
+      m._lua_sethook(run.thread, this.hookPtr, MASK_LINE, 0);
       pushErrorTable(this.vm, L, 'Script killed by user with SCRIPT KILL...');
       m._lua_error(L);
       return;
@@ -640,8 +676,14 @@ export class ScriptEngine {
       if (threshold <= 0 || now - run.startedAt < threshold) return;
       run.timedOut = true;
     }
-    // Only the script's own coroutine yields: one the script created would wake its resume() early.
-    if (run.mayYield && L === run.thread && now - run.sliceStartedAt >= BUSY_SLICE_MS && this.vm.canYield(L)) m._lua_yield(L, 0);
+    // Only the script's coroutine or a pcall's yields: one the script made would wake its resume() early.
+    if (now - run.sliceStartedAt >= BUSY_SLICE_MS && this.mayPause(L)) m._lua_yield(L, 0);
+  }
+
+  private inPcallCode(L: number, ar: number): boolean {
+    const m = this.vm.m;
+    m._lua_getinfo(L, this.vm.cname('S'), ar);
+    return cString(this.vm, m.HEAPU32[(ar + 16) >> 2]) === '=pcall';
   }
 
   /** SCRIPT KILL / FUNCTION KILL: scriptKill. */
@@ -750,12 +792,58 @@ export class ScriptEngine {
     return null;
   }
 
+  /**
+   * The global pcall. A Lua function runs in a coroutine of its own, so that a long loop inside
+   * pcall can still pause for the event loop (Lua 5.1 cannot yield across the C pcall): when that
+   * coroutine pauses, pcall pauses its caller in turn, up to the script. Code inside pcall could
+   * never yield in Lua 5.1, so every pause of such a coroutine is the hook's. C functions, and
+   * callers that cannot pause, use Redis's plain pcall.
+   */
+  private installPcall(L: number): void {
+    const vm = this.vm;
+    const m = vm.m;
+    if (vm.loadBuffer(L, PAUSABLE_PCALL, '=pcall') !== 0) throw new Error(`Lua setup failed: ${vm.toString(L, -1)}`);
+    vm.pushFunction(L, (L) => this.luaPcall(L));
+    vm.pushFunction(L, (L) => {
+      this.pausable.add(m._lua_tothread(L, 1));
+      return 1;
+    });
+    vm.pushFunction(L, (L) => {
+      this.pausable.delete(m._lua_tothread(L, 1));
+      return 0;
+    });
+    vm.pushFunction(L, (L) => {
+      m._lua_pushboolean(L, this.mayPause(L) ? 1 : 0);
+      return 1;
+    });
+    m._lua_call(L, 4, 1);
+    vm.setField(L, LUA_GLOBALSINDEX, 'pcall');
+    // A yield inside pcall fails in Lua 5.1; inside a pcall's coroutine it must fail the same way.
+    vm.getField(L, LUA_GLOBALSINDEX, 'coroutine');
+    vm.setFunction(L, 'yield', (L) => {
+      if (this.pausable.has(L)) raise('attempt to yield across metamethod/C-call boundary');
+      return m._lua_yield(L, m._lua_gettop(L));
+    });
+    vm.pop(L, 1);
+  }
+
+  /** Whether the coroutine `L` may pause now: the script's own, or a pcall's, with no C call in between. */
+  private mayPause(L: number): boolean {
+    const run = this.running;
+    return run !== null && run.mayYield && (L === run.thread || this.pausable.has(L)) && this.vm.canYield(L);
+  }
+
   /** Redis 7's pcall: an error table becomes its err string. */
   private luaPcall(L: number): number {
     const vm = this.vm;
     const m = vm.m;
     const argc = vm.top(L);
-    if (argc === 0) raise(`bad argument #1 to 'pcall' (value expected)`);
+    if (argc === 0) {
+      // Redis's pcall calls the `true` it inserted when given nothing to call.
+      m._lua_pushboolean(L, 0);
+      vm.pushString(L, 'attempt to call a boolean value');
+      return 2;
+    }
     m._lua_pushboolean(L, 1);
     m._lua_insert(L, 1);
     if (m._lua_pcall(L, argc - 1, -1, 0) !== 0) {

@@ -88,6 +88,16 @@ const EVAL_CASES: string[][] = [
   ["return pcall(redis.call, 'incr', 'a', 'b')", '0'],
   ["local ok, e = pcall(redis.call, 'hget', 'l', 'x') return e", '0'],
   ["local ok, e = pcall(error, {err='X y'}) return e", '0'],
+  ['return {pcall(function(a, b) return a + b, nil, 3 end, 1, 2)}', '0'],
+  ['return select(\'#\', pcall(function() return 1, nil, 3, nil end))', '0'],
+  ["return {pcall(function() error('x') end)}", '0'],
+  ["return {pcall(function() error({err='E y'}) end)}", '0'],
+  ["return {pcall(function() local t = nil return t.x end)}", '0'],
+  ["return {pcall(function() return pcall(function() error('inner') end) end)}", '0'],
+  ["return {pcall(function() return redis.call('incr', 'l') end)}", '0'],
+  ['return {pcall()}', '0'],
+  ['return {pcall(42)}', '0'],
+  ["return {pcall(function() coroutine.yield(1) end)}", '0'],
   ["return redis.call('blpop', 'x', 0)", '0'],
   ["return redis.call('eval', 'return 1', 0)", '0'],
   ["return redis.call('multi')", '0'],
@@ -287,6 +297,26 @@ describe('EVAL and FCALL compared with redis-server', () => {
     const script =
       "local co = coroutine.create(function() local t = redis.call('time') local i = 0 while true do i = i + 1 if i % 50000 == 0 then local n = redis.call('time') if (n[1] - t[1]) * 1000000 + (n[2] - t[2]) > 200000 then break end end end coroutine.yield('first') return 'second' end) local a, b = coroutine.resume(co) local c, d = coroutine.resume(co) return {tostring(a), b, tostring(c), d}";
     await sameReplies(pair, [['EVAL', script, '0'], ['CONFIG', 'SET', 'busy-reply-threshold', '5000']]);
+  });
+
+  it('a loop inside pcall past the threshold: BUSY for others, and SCRIPT KILL ends the script', async () => {
+    await sameReplies(pair, [['CONFIG', 'SET', 'busy-reply-threshold', '50']]);
+    const outcomes = await Promise.all(
+      [pair.strataServer.port, pair.redisServer.port].map(async (port) => {
+        const runner = await RawClient.connect(port);
+        const other = await RawClient.connect(port);
+        runner.write(encode(['EVAL', "local ok, e = pcall(function() local i = 0 while true do i = i + 1 end end) return {'after pcall', e}", '0']));
+        let busy = await other.call('PING');
+        while (!busy.startsWith('-BUSY')) busy = await other.call('PING');
+        const kill = await other.call('SCRIPT', 'KILL');
+        const done = (await runner.readReply(10_000)).replace(/script: [0-9a-f]{40}/, 'script: <sha>');
+        runner.close();
+        other.close();
+        return [busy, kill, done];
+      }),
+    );
+    expect(outcomes[0]).toEqual(outcomes[1]);
+    await sameReplies(pair, [['CONFIG', 'SET', 'busy-reply-threshold', '5000']]);
   });
 
   it('a busy script that already wrote cannot be killed, and finishes', async () => {
