@@ -20,7 +20,7 @@ import type { Server } from '../server/server.js';
 import type { CommandEntry } from '../commands/registry.js';
 import { call } from '../commands/dispatch.js';
 import { ERR_OOM } from '../keyspace/evict.js';
-import { formatDouble } from '../types/numbers.js';
+import { formatDouble, parseInt64 } from '../types/numbers.js';
 import { LuaRaise, LuaVm, LUA_GLOBALSINDEX, LUA_REGISTRYINDEX, LUA_YIELD, MASK_COUNT, MASK_LINE, T_FUNCTION, T_NIL, T_NUMBER, T_STRING, T_TABLE, raise } from './lua.js';
 import { errorFromTable, pushErrorTable, pushReply, writeLuaValue, writeScriptError, type ScriptError } from './convert.js';
 import { Sandbox } from './sandbox.js';
@@ -976,12 +976,12 @@ function cString(vm: LuaVm, p: number): string {
 
 /** EVAL/FCALL's numkeys, or null after replying Redis's error. */
 function parseNumKeys(c: Client, argv: string[], notANumber: string): number | null {
-  const s = argv[2];
-  const n = /^-?\d+$/.test(s) && s.length < 20 ? Number(s) : NaN;
-  if (!Number.isSafeInteger(n) || (s.length > 1 && (s[0] === '0' || s.startsWith('-0')))) {
+  const parsed = parseInt64(argv[2]);
+  if (parsed === null) {
     c.reply.error(notANumber);
     return null;
   }
+  const n = Number(parsed);
   if (n > argv.length - 3) {
     c.reply.error("ERR Number of keys can't be greater than number of args");
     return null;

@@ -156,6 +156,10 @@ const EVAL_CASES: string[][] = [
   ['return 1', '5'],
   ['return 1', 'x'],
   ['return 1', '01'],
+  ['return 1', '9223372036854775807'],
+  ['return 1', '-9223372036854775808'],
+  ['return 1', '9223372036854775808'],
+  ['return 1', ' 1'],
 ];
 
 async function sameReplies(pair: Pair, requests: string[][]): Promise<void> {
