@@ -51,8 +51,8 @@ export class ColdTier {
   maxDiskBytes = 0;
   readonly stats: TierStats = { promotions: 0, demotions: 0, coldReads: 0, demoteFailures: 0, readErrors: 0 };
   private store: ColdStore | null = null;
-  /** The store's upkeep (tidy()) is scheduled for the end of this event-loop turn. */
-  private tidyScheduled = false;
+  /** A flush of the store's removals is scheduled for the end of this event-loop turn. */
+  private flushScheduled = false;
   /** Per space: where RANDOMKEY's walk over the cold keys stands (see randomKey). */
   private readonly draws = new Map<number, Buffer>();
 
@@ -126,7 +126,6 @@ export class ColdTier {
       this.refused((err as Error).message);
       return false;
     }
-    this.scheduleTidy();
     db.coldKeys += records.length;
     db.coldVolatile += volatile;
     db.coldBytes += written;
@@ -173,23 +172,21 @@ export class ColdTier {
     db.coldKeys--;
     db.coldBytes -= bytes;
     if (rec === undefined || rec.expire >= 0) db.coldVolatile = Math.max(0, db.coldVolatile - 1);
-    this.scheduleTidy();
+    this.scheduleFlush();
   }
 
   /**
-   * At the end of an event-loop turn that used the store: the turn's removals are deleted in one
-   * transaction (unless a demotion took them along), and the mapping is recycled when over its
-   * budget (ColdStore.recycleMapping). A failed flush keeps the removals pending (their records
-   * stay hidden) for the next turn.
+   * The removals of one event-loop turn are deleted in one transaction at its end (unless a
+   * demotion took them along). A failed flush keeps them pending (their records stay hidden) for
+   * the next turn.
    */
-  private scheduleTidy(): void {
-    if (this.tidyScheduled) return;
-    this.tidyScheduled = true;
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
     setImmediate(() => {
-      this.tidyScheduled = false;
+      this.flushScheduled = false;
       try {
         this.store?.flushRemovals();
-        this.store?.recycleMapping();
       } catch (err) {
         this.warn(`cold tier: deleting promoted records failed, will retry: ${(err as Error).message}`);
       }
@@ -297,9 +294,7 @@ export class ColdTier {
           else yield { entry: { db, key: rec.key, value, expire: rec.expire }, stamp: rec.stamp };
         }
       },
-      done: () => {
-        if (view !== null) store!.releaseView(view);
-      },
+      done: () => view?.done(),
     };
   }
 }

@@ -5,10 +5,8 @@
  * directory and starts empty, so a corrupt or missing tier is simply rebuilt by what is spilled
  * next. Nothing here needs to survive a crash, hence noSync.
  *
- * Memory: every page of the file the store reads or writes stays mapped, and counts in the
- * process's RSS, until unmapped; a tier of gigabytes would end up resident. So the store counts
- * the bytes it touches and, past `mappedBudget`, closes and reopens the environment (a few ms; the
- * pages stay in the OS page cache) when no read view holds the mapping: recycleMapping().
+ * Memory: every page of the file the store reads or writes stays mapped and counts in the
+ * process's RSS (clean page cache the OS may drop, but RSS all the same); nothing bounds it yet.
  *
  * LMDB key: space (u32 BE) | tag (u8) | bytes. A space is a database's cold namespace (the keyspace
  * maps db index → space so that SWAPDB trades spaces instead of rewriting records). Tag 0: the
@@ -44,8 +42,6 @@ const HEADER = 1 + 8 + 4 + 4;
  * stay resident, several times the file's size. Reserving costs no memory or disk.
  */
 const MAP_SIZE = 2 ** 40;
-/** What one record read or written is taken to bring into memory besides itself (a page). */
-const PAGE = 4096;
 
 /** A record as stored: what a key needs to come back to memory. */
 export interface ColdRecord {
@@ -68,15 +64,9 @@ export class ColdStoreError extends Error {}
 export class ColdStore {
   /** Records removed but not yet deleted from LMDB, by LMDB key (latin1). */
   private readonly removed = new Map<string, Buffer>();
-  /** Bytes of the map touched since it was last opened (an upper bound of what is resident). */
-  private touched = 0;
-  /** Read views handed out and not yet released: the mapping must stay while they live. */
-  private views = 0;
-  /** Touched bytes beyond which recycleMapping() unmaps the file. */
-  mappedBudget = 32 << 20;
 
   private constructor(
-    private db: Database<Buffer, Buffer>,
+    private readonly db: Database<Buffer, Buffer>,
     readonly dir: string,
   ) {}
 
@@ -96,19 +86,6 @@ export class ColdStore {
     void this.db.close();
   }
 
-  /**
-   * Unmaps the file (close and reopen) when more than `mappedBudget` of it may be resident and no
-   * read view is open; pending removals are deleted first. True when it did.
-   */
-  recycleMapping(): boolean {
-    if (this.touched < this.mappedBudget || this.views !== 0) return false;
-    this.flushRemovals();
-    // Closing a root environment without async writes is synchronous; the promise is only a formality.
-    void this.db.close();
-    this.db = openEnvironment(this.dir);
-    this.touched = 0;
-    return true;
-  }
 
   /** Runs `action` in one write transaction (many puts commit once), with the pending removals. */
   batch<T>(action: () => T): T {
@@ -131,7 +108,6 @@ export class ColdStore {
   /** Inside a write transaction: the removals become LMDB deletes (forgotten once committed). */
   private deleteRemoved(): void {
     for (const k of this.removed.values()) this.db.removeSync(k);
-    this.touched += this.removed.size * PAGE;
     this.removed.clear();
   }
 
@@ -149,7 +125,6 @@ export class ColdStore {
     const k = lmdbKey(space, rec.key);
     this.db.putSync(k, value);
     if (this.removed.size !== 0) this.removed.delete(k.toString('latin1'));
-    this.touched += value.length + PAGE;
     return k.length + value.length;
   }
 
@@ -166,9 +141,7 @@ export class ColdStore {
   /** The stored value under LMDB key `k`, unless removed. */
   private read(k: Buffer): Buffer | undefined {
     if (this.removed.size !== 0 && this.removed.has(k.toString('latin1'))) return undefined;
-    const value = this.db.getBinary(k);
-    this.touched += (value?.length ?? 0) + PAGE;
-    return value;
+    return this.db.getBinary(k);
   }
 
   /** Removes the record of `key` (see the file comment); returns the bytes it took, 0 when there was none. */
@@ -197,7 +170,6 @@ export class ColdStore {
       transaction: txn,
     });
     for (const { key, value } of range) {
-      this.touched += key.length + value.length;
       yield { at: Buffer.from(key), rec: decodeRecord(value, key[4] === TAG_DIRECT ? key.toString('latin1', PREFIX) : null) };
     }
   }
@@ -221,13 +193,7 @@ export class ColdStore {
    */
   readView(): Transaction {
     this.flushRemovals();
-    this.views++;
     return this.db.useReadTransaction();
-  }
-
-  releaseView(view: Transaction): void {
-    view.done();
-    this.views--;
   }
 }
 

@@ -1,7 +1,6 @@
 /*
  * The cold tier's LMDB store (storage/tier/store.ts): removals are deferred but hidden at once,
- * go out with the next batch or flush, never hide a record written again; recycling the mapping
- * keeps every record and waits for open read views.
+ * go out with the next batch or flush, and never hide a record written again.
  */
 
 import fs from 'node:fs';
@@ -65,26 +64,4 @@ describe('cold store', () => {
     expect(store.get(0, 'k')!.payload[0]).toBe(2);
   });
 
-  it('recycles its mapping past the budget, keeping every record, but not under an open view', () => {
-    const store = freshStore();
-    store.mappedBudget = 1;
-    store.batch(() => {
-      for (let i = 0; i < 50; i++) store.put(0, record(`k${i}`, i));
-    });
-    store.remove(0, 'k3');
-    const view = store.readView();
-    expect(store.recycleMapping()).toBe(false);
-    store.releaseView(view);
-    expect(store.recycleMapping()).toBe(true);
-    expect(store.removalsPending).toBe(false);
-    expect(store.get(0, 'k3')).toBeUndefined();
-    expect(store.get(0, 'k49')!.payload.equals(Buffer.alloc(100, 49))).toBe(true);
-    expect(keysOf(store, 0)).toHaveLength(49);
-    // Still writable after the reopen.
-    store.batch(() => store.put(0, record('after', 9)));
-    expect(store.get(0, 'after')!.stamp).toBe(7);
-    // Under budget: nothing to do.
-    store.mappedBudget = 1 << 30;
-    expect(store.recycleMapping()).toBe(false);
-  });
 });
