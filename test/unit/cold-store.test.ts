@@ -63,5 +63,4 @@ describe('cold store', () => {
     store.flushRemovals();
     expect(store.get(0, 'k')!.payload[0]).toBe(2);
   });
-
 });
