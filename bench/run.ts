@@ -8,9 +8,14 @@
  * 4. Pub/sub fan-out: one publisher, 50 subscribers; messages delivered per second (bench/fanout.ts).
  * 5. Startup on a dump.rdb and on a multi-part log of --keys keys (bench/persistence.ts).
  * 6. GET latency and RSS growth during a BGSAVE of --keys keys (bench/persistence.ts).
+ * 7. Larger than memory: --tier-mb MiB (default 640) of 1 KiB values under distinct keys into
+ *    maxmemory 64mb, strata with its cold tier against redis-server allkeys-lru (which drops data):
+ *    write rate, keys kept, peak RSS against the bound (2 × maxmemory + 100 MB), then random GETs
+ *    over every key written (on strata mostly cold reads) with 50 clients.
  *
- * Options: --requests N (per test at -P 1; ×5 at -P 16), --keys N (memory test), --tests a,b,
- * --messages N (fan-out), --cases throughput,durable,memory,fanout,startup,snapshot (default: all).
+ * Options: --requests N (per test at -P 1; ×5 at -P 16), --keys N (memory, startup and snapshot
+ * tests), --tests a,b, --messages N (fan-out), --tier-mb N,
+ * --cases throughput,durable,memory,fanout,startup,snapshot,tier (default: all).
  */
 
 import { execFile } from 'node:child_process';
@@ -102,8 +107,12 @@ async function prepare(server: BenchServer, tests: readonly string[]): Promise<v
 /** Requests per second of one redis-benchmark test. */
 async function benchmark(server: BenchServer, test: string, pipeline: number, requests: number): Promise<number> {
   const command = BENCHMARK_TESTS.find((t) => t.test === test)?.command;
-  const args = ['-p', String(server.port), '-c', '50', '-P', String(pipeline), '-n', String(requests), '-r', '100000', '--csv', '-q'];
-  args.push(...(command ?? ['-t', test]));
+  return benchmarkArgs(server, ['-c', '50', '-P', String(pipeline), '-n', String(requests), '-r', '100000', ...(command ?? ['-t', test])]);
+}
+
+/** Requests per second of one redis-benchmark run with these arguments (one test). */
+async function benchmarkArgs(server: BenchServer, testArgs: string[]): Promise<number> {
+  const args = ['-p', String(server.port), '--csv', '-q', ...testArgs];
   const { stdout } = await run('redis-benchmark', args, { maxBuffer: 1 << 20 });
   const line = stdout.split('\n').find((l) => l.startsWith('"') && !l.startsWith('"test"'));
   if (line === undefined) throw new Error(`no result from redis-benchmark ${args.join(' ')}:\n${stdout}`);
@@ -180,6 +189,71 @@ async function memoryPerKey(kind: 'strata' | 'redis', keys: number): Promise<num
   }
 }
 
+const TIER_MAXMEMORY = 64 << 20;
+const TIER_RSS_BOUND = 2 * TIER_MAXMEMORY + 100e6;
+const TIER_CLIENTS = 50;
+const TIER_PIPELINE = 8;
+
+interface TierResult {
+  writesPerSec: number;
+  keys: number;
+  peakRss: number;
+  getsPerSec: number;
+}
+
+/** redis-benchmark's key names, so that its `-r` GETs hit the keys written here. */
+const benchKey = (i: number): string => `key:${String(i).padStart(12, '0')}`;
+
+/**
+ * `count` distinct keys of 1 KiB values into a server under maxmemory 64mb, by 50 clients
+ * pipelining 8 SETs each; then 50 clients of redis-benchmark GET random keys among them.
+ */
+async function largerThanMemory(kind: 'strata' | 'redis', count: number): Promise<TierResult> {
+  const server = await startBenchServer(kind, ['--maxmemory', String(TIER_MAXMEMORY), '--maxmemory-policy', 'allkeys-lru']);
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssBytes(server.pid))), 50);
+  try {
+    const value = 'v'.repeat(1024);
+    const conns = await Promise.all(Array.from({ length: TIER_CLIENTS }, () => BenchConnection.connect(server.port)));
+    const start = performance.now();
+    await Promise.all(
+      conns.map(async (conn, c) => {
+        for (let from = c * TIER_PIPELINE; from < count; from += TIER_CLIENTS * TIER_PIPELINE) {
+          let requests = '';
+          const end = Math.min(count, from + TIER_PIPELINE);
+          for (let i = from; i < end; i++) requests += encodeCommand(['SET', benchKey(i), value]);
+          await conn.pipeline(requests, end - from, '+OK\r\n');
+        }
+      }),
+    );
+    const writesPerSec = count / ((performance.now() - start) / 1000);
+    const keys = Number((await conns[0].firstLine(['DBSIZE'])).slice(1));
+    for (const conn of conns) conn.close();
+    const getsPerSec = await benchmarkArgs(server, ['-t', 'get', '-r', String(count), '-n', String(Math.min(count, 200_000)), '-c', String(TIER_CLIENTS)]);
+    peakRss = Math.max(peakRss, rssBytes(server.pid));
+    return { writesPerSec, keys, peakRss, getsPerSec };
+  } finally {
+    clearInterval(sampler);
+    await server.stop();
+  }
+}
+
+async function tierCase(mib: number): Promise<string> {
+  const count = mib * 1024;
+  const mb = (n: number): string => `${(n / 1e6).toFixed(0)} MB`;
+  const strata = await largerThanMemory('strata', count);
+  process.stderr.write(`  strata: ${strata.writesPerSec.toFixed(0)} SET/s, ${strata.keys} keys, peak RSS ${mb(strata.peakRss)}, ${strata.getsPerSec.toFixed(0)} GET/s\n`);
+  const redis = await largerThanMemory('redis', count);
+  process.stderr.write(`  redis: ${redis.writesPerSec.toFixed(0)} SET/s, ${redis.keys} keys, peak RSS ${mb(redis.peakRss)}, ${redis.getsPerSec.toFixed(0)} GET/s\n`);
+  return [
+    `larger than memory (${mib} MiB of 1 KiB values, ${count} keys, maxmemory 64mb; redis-server allkeys-lru drops data):`,
+    `  writes/s: strata ${strata.writesPerSec.toFixed(0)}, redis ${redis.writesPerSec.toFixed(0)}, strata/redis ${(strata.writesPerSec / redis.writesPerSec).toFixed(2)}`,
+    `  keys kept: strata ${strata.keys} of ${count}${strata.keys === count ? '' : ' (LOST KEYS)'}, redis ${redis.keys}`,
+    `  peak RSS: strata ${mb(strata.peakRss)}, redis ${mb(redis.peakRss)}, bound ${mb(TIER_RSS_BOUND)}${strata.peakRss <= TIER_RSS_BOUND ? '' : ' (strata over the bound)'}`,
+    `  random GETs/s, ${TIER_CLIENTS} clients: strata ${strata.getsPerSec.toFixed(0)} (cold reads mostly), redis ${redis.getsPerSec.toFixed(0)} (misses mostly)`,
+  ].join('\n');
+}
+
 function table(rows: Row[]): string {
   const lines = ['test              pipeline   strata req/s    redis req/s   strata/redis'];
   for (const r of rows) {
@@ -195,7 +269,7 @@ async function main(): Promise<void> {
   const keys = option('keys', 1_000_000);
   const messages = option('messages', 100_000);
   const i = process.argv.indexOf('--cases');
-  const cases = i > 0 ? process.argv[i + 1].split(',') : ['throughput', 'durable', 'memory', 'fanout', 'startup', 'snapshot'];
+  const cases = i > 0 ? process.argv[i + 1].split(',') : ['throughput', 'durable', 'memory', 'fanout', 'startup', 'snapshot', 'tier'];
   const report: string[] = [];
   if (cases.includes('throughput')) {
     process.stderr.write(`throughput: redis-benchmark -c 50 -r 100000, -n ${requests} at -P 1, ${requests * 5} at -P 16\n`);
@@ -232,6 +306,11 @@ async function main(): Promise<void> {
       const r = await snapshotLatency(kind, keys);
       report.push(`GET during BGSAVE (${kind}): p99 ${r.p99Ms.toFixed(2)} ms, max ${r.maxMs.toFixed(1)} ms over ${r.gets} GETs; RSS growth ${(r.rssGrowth * 100).toFixed(1)} %`);
     }
+  }
+  if (cases.includes('tier')) {
+    const mib = option('tier-mb', 640);
+    process.stderr.write(`larger than memory: ${mib} MiB into maxmemory 64mb\n`);
+    report.push(await tierCase(mib));
   }
   console.log(report.join('\n'));
 }

@@ -17,6 +17,7 @@ export async function startServer(args: string[]): Promise<Server> {
   const faults = process.env.STRATA_FAULTS;
   if (faults) server.io = new (await import('../recovery/faults.js')).FaultyIo(JSON.parse(faults));
   try {
+    server.keyspace.cold!.wipe();
     if (config.getBool('appendonly')) AppendOnlyFile.open(server);
     else server.snapshots.loadAtStartup();
   } catch (err) {

@@ -52,11 +52,11 @@ export const ERR_OOM = "OOM command not allowed when used memory > 'maxmemory'."
 
 const POOL_SIZE = 16;
 /** Demotions per LMDB transaction at most. */
-const DEMOTE_BATCH = 256;
+const DEMOTE_BATCH = 1024;
 /** With the cold tier, eviction frees this fraction of maxmemory beyond the excess (at most 4 MB). */
 const TIER_HEADROOM = 1 / 64;
 /** The mean gap between sampled keys is at most this (bounds the cost of a sample). */
-const MAX_STRIDE = 128;
+const MAX_STRIDE = 32;
 
 /** A walk over one Map's keys, resumed across samples (see the file comment). */
 class KeyWalk {
@@ -191,22 +191,22 @@ export class Eviction {
    */
   private demoteSome(bytes: number): number {
     const ks = this.ks;
-    const byDb = new Map<number, string[]>();
+    const byDb = new Map<number, Set<string>>();
     let picked = 0;
     let total = 0;
     while (total < bytes && picked < DEMOTE_BATCH) {
       const victim = this.pickVictim();
       if (victim === null) break;
-      const keys = byDb.get(victim.db) ?? [];
+      const keys = byDb.get(victim.db) ?? new Set<string>();
       // The victims stay in memory until the batch is written, so the pool can offer one again.
-      if (keys.includes(victim.key)) break;
-      keys.push(victim.key);
+      if (keys.has(victim.key)) break;
+      keys.add(victim.key);
       byDb.set(victim.db, keys);
       picked++;
       total += ks.entryBytes(ks.dbs[victim.db], victim.key);
     }
     let demoted = 0;
-    for (const [id, keys] of byDb) if (ks.demote(ks.dbs[id], keys)) demoted += keys.length;
+    for (const [id, keys] of byDb) if (ks.demote(ks.dbs[id], [...keys])) demoted += keys.size;
     return demoted;
   }
 

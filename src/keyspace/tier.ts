@@ -3,9 +3,8 @@
  * as DUMP payloads, and the per-db counters that let DBSIZE and INFO see cold keys in O(1).
  *
  * Keyspace.demote / promote (db.ts) move keys between the tiers; this class only does the disk
- * side and keeps Db.coldKeys / coldVolatile / coldBytes in step with the store. The store opens
- * (wiping its directory) the first time a key is demoted: a server that never spills never
- * touches the disk. Moving a key between tiers is not a change of the dataset: nothing here
+ * side and keeps Db.coldKeys / coldVolatile / coldBytes in step with the store. A previous run's
+ * directory is wiped at startup (wipe()); the store opens (empty) the first time a key is demoted. Moving a key between tiers is not a change of the dataset: nothing here
  * notifies, propagates or touches WATCH.
  *
  * Errors: a demotion that fails (disk bound reached, LMDB error) leaves the key in memory; a cold
@@ -15,7 +14,7 @@
 
 import path from 'node:path';
 import type { Transaction } from 'lmdb';
-import { ColdStore, lmdbKey, type ColdRecord } from '../../storage/tier/store.js';
+import { ColdStore, lmdbKey, type ColdRecord, type StoredRecord } from '../../storage/tier/store.js';
 import { dumpPayload } from '../../storage/rdb/writer.js';
 import { openPayload } from '../../storage/rdb/payload.js';
 import { RdbCursor, readValue } from '../../storage/rdb/reader.js';
@@ -52,6 +51,8 @@ export class ColdTier {
   maxDiskBytes = 0;
   readonly stats: TierStats = { promotions: 0, demotions: 0, coldReads: 0, demoteFailures: 0, readErrors: 0 };
   private store: ColdStore | null = null;
+  /** A flush of the store's removals is scheduled for the end of this event-loop turn. */
+  private flushScheduled = false;
   /** Per space: where RANDOMKEY's walk over the cold keys stands (see randomKey). */
   private readonly draws = new Map<number, Buffer>();
 
@@ -73,6 +74,15 @@ export class ColdTier {
     let n = 0;
     for (const db of this.dbs) n += db.coldKeys;
     return n;
+  }
+
+  /**
+   * At startup, before any data loads: a previous run's tier is stale (the log or the snapshot is
+   * the truth), and would otherwise take disk space until the first demotion. Only while the tier
+   * is on: otherwise the directory is not known to be the tier's.
+   */
+  wipe(): void {
+    if (this.enabled && this.store === null) ColdStore.wipe(path.resolve(this.dir));
   }
 
   private open(): ColdStore {
@@ -136,7 +146,7 @@ export class ColdTier {
   take(db: Db, key: string): ColdValue | undefined {
     const store = this.store;
     if (store === null) return undefined;
-    let rec: ColdRecord | undefined;
+    let rec: StoredRecord | undefined;
     let value: Value | null = null;
     try {
       rec = store.get(db.coldSpace, key);
@@ -156,12 +166,31 @@ export class ColdTier {
   }
 
   /** Removes the record of `key` (known from `rec` when already read) and counts it out. */
-  private forget(db: Db, key: string, rec: ColdRecord | undefined): void {
+  private forget(db: Db, key: string, rec: StoredRecord | undefined): void {
     const bytes = this.store!.remove(db.coldSpace, key);
     if (bytes === 0) return;
     db.coldKeys--;
     db.coldBytes -= bytes;
     if (rec === undefined || rec.expire >= 0) db.coldVolatile = Math.max(0, db.coldVolatile - 1);
+    this.scheduleFlush();
+  }
+
+  /**
+   * The removals of one event-loop turn are deleted in one transaction at its end (unless a
+   * demotion took them along). A failed flush keeps them pending (their records stay hidden) for
+   * the next turn.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      try {
+        this.store?.flushRemovals();
+      } catch (err) {
+        this.warn(`cold tier: deleting promoted records failed, will retry: ${(err as Error).message}`);
+      }
+    });
   }
 
   /** The RDB form of a payload, or null when it is damaged. */

@@ -5,6 +5,9 @@
  * directory and starts empty, so a corrupt or missing tier is simply rebuilt by what is spilled
  * next. Nothing here needs to survive a crash, hence noSync.
  *
+ * Memory: every page of the file the store reads or writes stays mapped and counts in the
+ * process's RSS (clean page cache the OS may drop, but RSS all the same); nothing bounds it yet.
+ *
  * LMDB key: space (u32 BE) | tag (u8) | bytes. A space is a database's cold namespace (the keyspace
  * maps db index → space so that SWAPDB trades spaces instead of rewriting records). Tag 0: the
  * bytes are the key itself. Tag 1: the key is longer than LMDB allows (maxKeySize, 1978 bytes) and
@@ -14,6 +17,10 @@
  * Record: version (u8 = 1) | expire (f64, -1 for none) | access stamp (u32) | key length (u32,
  * 0 for a direct key) | key bytes (hashed keys only) | DUMP payload (type byte, value, RDB version,
  * CRC-64: storage/rdb/payload.ts). The payload's checksum catches a corrupt record.
+ *
+ * Removals are deferred: remove() only marks the record gone (get() skips it) and the records
+ * marked are deleted together, in the next batch(), by flushRemovals(), or before a walk. A
+ * promotion thus costs a read, not a write transaction of its own.
  *
  * Keys and payloads are latin1 strings / Buffers: one char per byte, never UTF-8.
  */
@@ -29,6 +36,12 @@ const TAG_DIRECT = 0;
 const TAG_HASHED = 1;
 const RECORD_VERSION = 1;
 const HEADER = 1 + 8 + 4 + 4;
+/**
+ * Address space reserved for the map up front. lmdb-js otherwise starts small and maps the file
+ * again each time it doubles, keeping every earlier mapping (for readers still on it): their pages
+ * stay resident, several times the file's size. Reserving costs no memory or disk.
+ */
+const MAP_SIZE = 2 ** 40;
 
 /** A record as stored: what a key needs to come back to memory. */
 export interface ColdRecord {
@@ -41,9 +54,17 @@ export interface ColdRecord {
   payload: Buffer;
 }
 
+/** A stored record and the bytes it takes (LMDB key + value). */
+export interface StoredRecord extends ColdRecord {
+  bytes: number;
+}
+
 export class ColdStoreError extends Error {}
 
 export class ColdStore {
+  /** Records removed but not yet deleted from LMDB, by LMDB key (latin1). */
+  private readonly removed = new Map<string, Buffer>();
+
   private constructor(
     private readonly db: Database<Buffer, Buffer>,
     readonly dir: string,
@@ -51,19 +72,43 @@ export class ColdStore {
 
   /** Wipes `dir` and opens an empty store there. */
   static open(dir: string): ColdStore {
-    fs.rmSync(dir, { recursive: true, force: true });
+    ColdStore.wipe(dir);
     fs.mkdirSync(dir, { recursive: true });
-    const db = open<Buffer, Buffer>({ path: dir, encoding: 'binary', keyEncoding: 'binary', noSync: true, compression: false, cache: false });
-    return new ColdStore(db, dir);
+    return new ColdStore(openEnvironment(dir), dir);
+  }
+
+  /** Removes what a previous run spilled into `dir` (nothing of it is data any more). */
+  static wipe(dir: string): void {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 
   close(): void {
     void this.db.close();
   }
 
-  /** Runs `action` in one write transaction (many puts commit once). */
+
+  /** Runs `action` in one write transaction (many puts commit once), with the pending removals. */
   batch<T>(action: () => T): T {
-    return this.db.transactionSync(action);
+    return this.db.transactionSync(() => {
+      this.deleteRemoved();
+      return action();
+    });
+  }
+
+  /** True when removals wait for flushRemovals() (or the next batch). */
+  get removalsPending(): boolean {
+    return this.removed.size !== 0;
+  }
+
+  /** Deletes the records removed since the last batch, in one transaction. */
+  flushRemovals(): void {
+    if (this.removed.size !== 0) this.db.transactionSync(() => this.deleteRemoved());
+  }
+
+  /** Inside a write transaction: the removals become LMDB deletes (forgotten once committed). */
+  private deleteRemoved(): void {
+    for (const k of this.removed.values()) this.db.removeSync(k);
+    this.removed.clear();
   }
 
   /** Stores a record; returns its size on disk (key + value bytes). */
@@ -79,24 +124,32 @@ export class ColdStore {
     rec.payload.copy(value, HEADER + keyLen);
     const k = lmdbKey(space, rec.key);
     this.db.putSync(k, value);
+    if (this.removed.size !== 0) this.removed.delete(k.toString('latin1'));
     return k.length + value.length;
   }
 
   /** The record of `key`, or undefined; throws ColdStoreError on a malformed record. */
-  get(space: number, key: string): ColdRecord | undefined {
-    const value = this.db.getBinary(lmdbKey(space, key));
+  get(space: number, key: string): StoredRecord | undefined {
+    const k = lmdbKey(space, key);
+    const value = this.read(k);
     if (value === undefined) return undefined;
     const rec = decodeRecord(value, key);
     // A hash collision of two long keys: the other key's record is not this key's.
-    return rec.key === key ? rec : undefined;
+    return rec.key === key ? { ...rec, bytes: k.length + value.length } : undefined;
   }
 
-  /** Removes the record of `key`; returns the bytes it took, 0 when there was none. */
+  /** The stored value under LMDB key `k`, unless removed. */
+  private read(k: Buffer): Buffer | undefined {
+    if (this.removed.size !== 0 && this.removed.has(k.toString('latin1'))) return undefined;
+    return this.db.getBinary(k);
+  }
+
+  /** Removes the record of `key` (see the file comment); returns the bytes it took, 0 when there was none. */
   remove(space: number, key: string): number {
     const k = lmdbKey(space, key);
-    const value = this.db.getBinary(k);
+    const value = this.read(k);
     if (value === undefined) return 0;
-    this.db.removeSync(k);
+    this.removed.set(k.toString('latin1'), k);
     return k.length + value.length;
   }
 
@@ -105,6 +158,8 @@ export class ColdStore {
    * first `skip` passed over, in LMDB order, each with its LMDB key (a cursor to resume from).
    */
   *entries(space: number, after: Buffer | null, limit = Infinity, skip = 0, txn?: Transaction): Generator<{ at: Buffer; rec: ColdRecord }> {
+    // A walk cannot skip removed records and still count its limit and offset in LMDB's terms.
+    this.flushRemovals();
     const start = after ?? spacePrefix(space);
     const range = this.db.getRange({
       start,
@@ -122,19 +177,28 @@ export class ColdStore {
   /** Removes every record of `space`. */
   clearSpace(space: number): void {
     const keys = [...this.db.getKeys({ start: spacePrefix(space), end: spacePrefix(space + 1) })];
-    this.db.transactionSync(() => {
+    this.batch(() => {
       for (const k of keys) this.db.removeSync(k);
     });
   }
 
   clearAll(): void {
     this.db.clearSync();
+    this.removed.clear();
   }
 
-  /** A point-in-time view for reading while writes go on (snapshots); call done() on it. */
+  /**
+   * A point-in-time view for reading while writes go on (snapshots); call done() on it. Pending
+   * removals are deleted first: the view cannot skip them once later ones are marked.
+   */
   readView(): Transaction {
+    this.flushRemovals();
     return this.db.useReadTransaction();
   }
+}
+
+function openEnvironment(dir: string): Database<Buffer, Buffer> {
+  return open<Buffer, Buffer>({ path: dir, encoding: 'binary', keyEncoding: 'binary', noSync: true, compression: false, cache: false, mapSize: MAP_SIZE });
 }
 
 /** The LMDB key prefix of a space: u32 BE. */

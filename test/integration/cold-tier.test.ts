@@ -6,7 +6,7 @@
  * brings the same dataset back (DEBUG DIGEST).
  */
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -317,5 +317,33 @@ describe('cold tier directives', () => {
     // Every acknowledged write is there.
     expect(await r.dbsize()).toBe(refused);
     for (let i = 0; i < refused; i += 50) expect((await r.getBuffer(`k:${i}`))!.equals(bytes(i, 1000))).toBe(true);
+  });
+});
+
+describe('cold tier directory', () => {
+  it("is wiped at startup, before anything is demoted: a previous run's records are stale", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'strata-cold-wipe-'));
+    mkdirSync(path.join(dir, 'tier'));
+    writeFileSync(path.join(dir, 'tier', 'data.mdb'), 'a previous run');
+    const server = await startServer({ dir, args: ['--maxmemory', '100mb', '--maxmemory-policy', 'allkeys-lru'] });
+    try {
+      expect(existsSync(path.join(dir, 'tier', 'data.mdb'))).toBe(false);
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is left alone while the tier is off', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'strata-cold-wipe-'));
+    mkdirSync(path.join(dir, 'tier'));
+    writeFileSync(path.join(dir, 'tier', 'notes'), 'not ours');
+    const server = await startServer({ dir });
+    try {
+      expect(existsSync(path.join(dir, 'tier', 'notes'))).toBe(true);
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,66 @@
+/*
+ * The cold tier's LMDB store (storage/tier/store.ts): removals are deferred but hidden at once,
+ * go out with the next batch or flush, and never hide a record written again.
+ */
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ColdStore } from '../../storage/tier/store.js';
+
+const dirs: string[] = [];
+const stores: ColdStore[] = [];
+
+function freshStore(): ColdStore {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-cold-store-'));
+  dirs.push(dir);
+  const store = ColdStore.open(path.join(dir, 'tier'));
+  stores.push(store);
+  return store;
+}
+
+const record = (key: string, fill: number) => ({ key, expire: -1, stamp: 7, payload: Buffer.alloc(100, fill) });
+
+function keysOf(store: ColdStore, space: number): string[] {
+  return [...store.entries(space, null)].map(({ rec }) => rec.key);
+}
+
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+describe('cold store', () => {
+  it('hides a removed record at once and deletes it with the next batch', () => {
+    const store = freshStore();
+    store.batch(() => ['a', 'b', 'c'].forEach((k, i) => store.put(0, record(k, i))));
+    expect(store.remove(0, 'b')).toBeGreaterThan(100);
+    expect(store.removalsPending).toBe(true);
+    expect(store.get(0, 'b')).toBeUndefined();
+    // Removed twice counts once.
+    expect(store.remove(0, 'b')).toBe(0);
+    store.batch(() => store.put(0, record('d', 4)));
+    expect(store.removalsPending).toBe(false);
+    expect(keysOf(store, 0)).toEqual(['a', 'c', 'd']);
+  });
+
+  it('a walk does not see removed records, nor lose its place because of them', () => {
+    const store = freshStore();
+    store.batch(() => ['a', 'b', 'c', 'd'].forEach((k, i) => store.put(1, record(k, i))));
+    store.remove(1, 'a');
+    store.remove(1, 'c');
+    const page = [...store.entries(1, null, 1)];
+    expect(page.map(({ rec }) => rec.key)).toEqual(['b']);
+    expect([...store.entries(1, page[0].at, 5)].map(({ rec }) => rec.key)).toEqual(['d']);
+  });
+
+  it('a record written again after its removal stays', () => {
+    const store = freshStore();
+    store.batch(() => store.put(0, record('k', 1)));
+    store.remove(0, 'k');
+    store.batch(() => store.put(0, record('k', 2)));
+    store.flushRemovals();
+    expect(store.get(0, 'k')!.payload[0]).toBe(2);
+  });
+});
