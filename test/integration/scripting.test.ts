@@ -242,7 +242,11 @@ describe('EVAL and FCALL compared with redis-server', () => {
     }
     const stats = async (c: RawClient): Promise<string[]> => {
       const info = (await c.call('INFO', 'all')).split('\r\n');
-      return info.filter((l) => l.startsWith('errorstat_') || l.startsWith('total_error_replies') || l.startsWith('cmdstat_eval:') || l.startsWith('cmdstat_incr:')).map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''));
+      // Sorted: redis-server lists commandstats in its hash table's order, seeded per process.
+      return info
+        .filter((l) => l.startsWith('errorstat_') || l.startsWith('total_error_replies') || l.startsWith('cmdstat_eval:') || l.startsWith('cmdstat_incr:'))
+        .map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''))
+        .sort();
     };
     expect(await stats(pair.strata)).toEqual(await stats(pair.redis));
   });
