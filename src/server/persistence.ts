@@ -7,9 +7,9 @@
  *
  *   appendfsync always    every reply of a tick that follows un-synced log data is held and released
  *                         in order when the fsync covering it completes (reads too: no client sees
- *                         data a crash could take back). The fsync runs off the command thread, so
- *                         the next tick executes meanwhile; one fsync covers all ticks that
- *                         accumulated while the previous one ran.
+ *                         data a crash could take back). Each tick's fsync starts as soon as its
+ *                         bytes are written and runs off the command thread, overlapping the ones
+ *                         still running (storage/aof/log.ts), while the next ticks execute.
  *   appendfsync everysec  replies go out after the write; an fsync runs at most once a second.
  *   appendfsync no        the OS decides.
  *
@@ -193,14 +193,14 @@ export class AppendOnlyFile implements PropagationSink {
 
   private released(offset: number): void {
     if (this.refusal !== null && this.records.length === 0) this.clearRefusal();
+    // An fsync slot is free: the bytes that found none, and what this turn has logged so far, get
+    // their fsync before the replies are written (one socket write each).
+    this.appendTick();
     let n = 0;
     while (n < this.held.length && this.held[n].need <= offset) n++;
     if (n === 0) return;
     const ready = this.held.splice(0, n);
     for (const h of ready) this.server.deliver(h.client, h.out, h.close);
-    // The next fsync starts from the next tick, after this turn's requests were read and logged:
-    // waiting for them batches more writes per fsync than starting at once.
-    if (this.log.written > this.log.synced) this.server.scheduleFlush();
   }
 
   private failed(err: NodeJS.ErrnoException): void {

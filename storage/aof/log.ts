@@ -5,10 +5,12 @@
  *   them leaves, as Redis's write in beforeSleep), looping over short writes. A failed write is cut
  *   back with ftruncate so the file never keeps half a record, and the caller keeps the bytes to
  *   retry.
- * - `requestSync` starts an fsync on the libuv pool, off the command thread. While it runs, later
- *   ticks keep appending; when it completes, `onSynced(offset)` reports how far the file is durable.
- *   The owner starts the next fsync from its next tick, so one fsync covers every tick that
- *   accumulated meanwhile plus the requests that arrived with the completion (group commit).
+ * - `requestSync` starts an fsync on the libuv pool, off the command thread; when it completes,
+ *   `onSynced(offset)` reports how far the file is durable. Up to MAX_SYNCS_IN_FLIGHT run at once:
+ *   each tick's bytes get an fsync as soon as they are written instead of waiting for the running
+ *   one to finish, and the kernel's journal commits the fsyncs that wait together (group commit),
+ *   starting the next commit the moment the previous one ends. A tick that finds every slot busy
+ *   is covered by the fsync the owner starts at the next completion.
  * - Offsets are bytes since the file was opened for appending (`written` starts at its size).
  *
  * Failures. After a failed fsync Linux may have dropped the dirty pages (marked clean, never
@@ -18,9 +20,17 @@
  * `synced` only ever covers bytes that a successful fsync wrote. Until then `append` refuses: no
  * byte may land after a region that is about to be cut. A failed write whose ftruncate also
  * failed leaves `tailDirty`; the retry cuts it first.
+ *
+ * Each fsync in flight uses its own open file description: Linux reports a writeback error once
+ * per description, so two fsyncs sharing one could see the error go to the later one while the
+ * earlier one succeeds, vouching for bytes that were dropped. (A description opened later still
+ * reports an error nobody has seen; one already seen was reported by an earlier completion.)
  */
 
 import { realIo, type FileIo } from '../io/fs.js';
+
+/** As many as libuv's default thread pool runs at once. */
+const MAX_SYNCS_IN_FLIGHT = 4;
 
 export class AppendLog {
   /** File size: every byte appended so far. */
@@ -33,7 +43,12 @@ export class AppendLog {
   onError: (err: NodeJS.ErrnoException) => void = () => {};
   /** Keep copies of un-synced bytes (off under appendfsync no, where nothing syncs them). */
   retain = true;
-  private syncing = false;
+  /** fsyncs started and not completed yet. */
+  private syncsInFlight = 0;
+  /** Where the last fsync started will make the file durable to. */
+  private syncRequested: number;
+  /** Descriptions of the file free for the next fsync (`fd` first; more are opened on demand). */
+  private readonly idleSyncFds: number[];
   private closed = false;
   /** Copies of the bytes appended since `retainedFrom`, contiguous up to `written`. */
   private retained: Buffer[] = [];
@@ -53,6 +68,8 @@ export class AppendLog {
     this.written = size;
     this.synced = size;
     this.retainedFrom = size;
+    this.syncRequested = size;
+    this.idleSyncFds = [fd];
   }
 
   /** Opens (creating if needed) a file for appending. */
@@ -67,7 +84,7 @@ export class AppendLog {
   }
 
   get syncInFlight(): boolean {
-    return this.syncing;
+    return this.syncsInFlight > 0;
   }
 
   /** Writes all of `data`; false (file cut back to its previous size) when the write failed. */
@@ -99,15 +116,27 @@ export class AppendLog {
     return true;
   }
 
-  /** Starts an fsync unless one is running, nothing is pending, or a failure awaits `retry`. */
+  /**
+   * Starts an fsync of everything written so far, unless no byte is new since the last one started,
+   * MAX_SYNCS_IN_FLIGHT are running, or a failure awaits `retry`.
+   */
   requestSync(): void {
-    if (this.syncing || this.closed || this.syncFailed || this.tailDirty || this.synced >= this.written) return;
-    this.syncing = true;
+    if (this.closed || this.syncFailed || this.tailDirty || Math.max(this.synced, this.syncRequested) >= this.written) return;
+    const fd = this.idleSyncFds.pop() ?? this.openSyncFd();
+    if (fd === null) return;
+    this.syncsInFlight++;
     const target = this.written;
+    this.syncRequested = target;
     // fdatasync, as Redis on Linux: the data and the size, without the timestamps.
-    this.io.fdatasync(this.fd, (err) => {
-      this.syncing = false;
-      if (this.closed) return;
+    this.io.fdatasync(fd, (err) => {
+      this.syncsInFlight--;
+      if (this.closed) {
+        this.closeLate(fd);
+        return;
+      }
+      this.idleSyncFds.push(fd);
+      // After a failure, only the repair of `retry` may vouch for the bytes (see the header).
+      if (this.syncFailed) return;
       if (err) {
         this.syncFailed = true;
         this.fail(err);
@@ -140,7 +169,7 @@ export class AppendLog {
    * dropped, fsync. True when everything written is durable now.
    */
   retry(): boolean {
-    if (this.syncing || this.closed) return false;
+    if (this.syncsInFlight > 0 || this.closed) return false;
     const io = this.io;
     let syncing = false;
     try {
@@ -171,7 +200,29 @@ export class AppendLog {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.io.closeSync(this.fd);
+    // Descriptions with an fsync in flight are closed when it completes.
+    for (const fd of this.idleSyncFds.splice(0)) this.io.closeSync(fd);
+  }
+
+  /** Closes a description whose fsync completed after `close`. */
+  private closeLate(fd: number): void {
+    try {
+      this.io.closeSync(fd);
+    } catch {
+      // Nobody is left to tell (a callback that threw would end the process), and the closed log
+      // vouches for nothing more.
+    }
+  }
+
+  /** One more description for an fsync in flight; null when the limit is reached or opening fails. */
+  private openSyncFd(): number | null {
+    if (this.syncsInFlight >= MAX_SYNCS_IN_FLIGHT) return null;
+    try {
+      return this.io.openSync(this.path, 'a');
+    } catch {
+      // The running fsyncs still cover these bytes, one after the other.
+      return null;
+    }
   }
 
   private markSynced(target: number): void {

@@ -98,6 +98,28 @@ describe('a failing fsync under appendfsync always', () => {
     expect(back.connect().call('EXISTS', 'l')).toBe(':0\r\n');
     back.server.aof?.close();
   });
+
+  it('acknowledges nothing on the strength of a later fsync that overlapped the failed one', async () => {
+    const io = new FaultyIo();
+    const ds = new DurableServer(dataDir(), io);
+    io.addRules({ op: 'fsync', nth: 2, times: 1 });
+    // Three ticks in a row: each starts its fsync while the earlier ones still run.
+    const steps = ['1', '2', '3'].map((v) => {
+      const step = ds.issue([['SET', `k${v}`, v]]);
+      ds.server.flush();
+      return step;
+    });
+    await ds.settle();
+    expect(steps.map((s) => ds.acked(s))).toEqual([true, false, false]);
+    ds.retry();
+    await ds.settle();
+    expect(steps.map((s) => ds.replies(s))).toEqual(['+OK\r\n', '+OK\r\n', '+OK\r\n']);
+    io.powerLoss();
+    ds.abandon();
+    const back = restart(ds.dir);
+    expect(digestOf(back)).toBe(ds.states[ds.states.length - 1]);
+    back.server.aof?.close();
+  });
 });
 
 describe('a failing write under appendfsync always', () => {
