@@ -256,7 +256,15 @@ export class FaultyIo implements FileIo {
   private dropDirtyPages(fd: number, t: TrackedFd): void {
     const from = this.durable.get(t.ino) ?? 0;
     const size = fs.fstatSync(fd).size;
-    if (size > from) fs.writeSync(fd, Buffer.alloc(size - from), 0, size - from, from);
+    if (size <= from) return;
+    // Through a descriptor of its own: the log's is opened for appending, where a positioned write
+    // would land at the end instead of over the dropped pages.
+    const overwrite = fs.openSync(t.path, 'r+');
+    try {
+      fs.writeSync(overwrite, Buffer.alloc(size - from), 0, size - from, from);
+    } finally {
+      fs.closeSync(overwrite);
+    }
   }
 
   fdatasync(fd: number, callback: (err: NodeJS.ErrnoException | null) => void): void {

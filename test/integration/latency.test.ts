@@ -53,7 +53,8 @@ describe('LATENCY', () => {
     const history = await s.call('LATENCY', 'HISTORY', 'command');
     expect(history).toMatch(/^\*\d+\r\n(\*2\r\n:\d+\r\n:\d+\r\n)+$/);
     expect(history.endsWith(`*2\r\n:${mine[1]}\r\n:${mine[2]}\r\n`)).toBe(true);
-    const shape = (graph: string): string => bulkText(graph).replace(/\d+/g, 'N');
+    // The header's shape; the columns below it depend on how many samples the load produced.
+    const shape = (graph: string): string => bulkText(graph).replace(/\d+/g, 'N').split('\n').slice(0, 2).join('\n');
     expect(shape(await s.call('LATENCY', 'GRAPH', 'command'))).toBe(shape(await r.call('LATENCY', 'GRAPH', 'command')));
   });
 
