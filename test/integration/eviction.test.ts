@@ -38,6 +38,41 @@ async function surviving(r: Redis, prefix: string, n: number): Promise<number> {
 }
 
 /**
+ * A strata started with `args` for the enclosing suite, it and a connection handed to `connected`;
+ * after each test it has no limit, no policy and no keys again.
+ */
+function strataForSuite(args: string[], connected: (r: Redis, server: RunningServer) => void): void {
+  let server: RunningServer;
+  let r: Redis;
+  beforeAll(async () => {
+    server = await startServer({ args });
+    r = new Redis(server.port, { lazyConnect: true });
+    await r.connect();
+    connected(r, server);
+  });
+  afterEach(async () => {
+    await r.config('SET', 'maxmemory', '0');
+    await r.config('SET', 'maxmemory-policy', 'noeviction');
+    await r.flushall();
+  });
+  afterAll(async () => {
+    r.disconnect();
+    await server.stop();
+  });
+}
+
+/** 500 keys without a TTL and 500 with, then maxmemory at what is in use and 200 more without. */
+async function plainAndVolatileKeysPastLimit(r: Redis, policy: string): Promise<void> {
+  await r.config('SET', 'maxmemory-policy', policy);
+  await fill(r, 'plain', 500);
+  const p = r.pipeline();
+  for (let i = 0; i < 500; i++) p.set(`ttl:${i}`, 'v'.repeat(100), 'EX', 1000 + i);
+  await p.exec();
+  await limitAbove(r, 0);
+  await fill(r, 'more', 200);
+}
+
+/**
  * `n` "old" keys (idle 10000 s), the even ones then read five times; then maxmemory is set to what
  * is in use and 200 new keys go in: the policy must make room, ideally from the unread old keys.
  */
@@ -57,25 +92,12 @@ async function oldKeysWithHalfRead(r: Redis, policy: string, n: number): Promise
 }
 
 describe('eviction under maxmemory', () => {
-  let server: RunningServer;
-  let r: Redis;
-
-  beforeAll(async () => {
-    // Redis's deleting eviction: the cold tier (on by default) demotes instead (cold-tier.test.ts).
-    server = await startServer({ args: ['--cold-tier', 'no'] });
-    r = new Redis(server.port, { lazyConnect: true });
-    await r.connect();
-  });
-
-  afterEach(async () => {
-    await r.config('SET', 'maxmemory', '0');
-    await r.config('SET', 'maxmemory-policy', 'noeviction');
-    await r.flushall();
-  });
-
-  afterAll(async () => {
-    r.disconnect();
-    await server.stop();
+  let r!: Redis;
+  let server!: RunningServer;
+  // Redis's deleting eviction: the cold tier (on by default) demotes instead (cold-tier.test.ts).
+  strataForSuite(['--cold-tier', 'no'], (c, s) => {
+    r = c;
+    server = s;
   });
 
   it('INFO reports maxmemory settings, used_memory growing with data, and evicted_keys', async () => {
@@ -153,13 +175,7 @@ describe('eviction under maxmemory', () => {
 
   for (const policy of ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl']) {
     it(`${policy} evicts only keys with a TTL`, async () => {
-      await r.config('SET', 'maxmemory-policy', policy);
-      await fill(r, 'plain', 500);
-      const p = r.pipeline();
-      for (let i = 0; i < 500; i++) p.set(`ttl:${i}`, 'v'.repeat(100), 'EX', 1000 + i);
-      await p.exec();
-      await limitAbove(r, 0);
-      await fill(r, 'more', 200);
+      await plainAndVolatileKeysPastLimit(r, policy);
       expect(await surviving(r, 'plain', 500)).toBe(500);
       expect(await surviving(r, 'ttl', 500)).toBeLessThan(500);
     });
@@ -222,25 +238,8 @@ describe('eviction under maxmemory', () => {
  * they are read back: nothing is lost, so the probe is what a read costs.
  */
 describe('eviction policies with the cold tier', () => {
-  let server: RunningServer;
-  let r: Redis;
-
-  beforeAll(async () => {
-    server = await startServer();
-    r = new Redis(server.port, { lazyConnect: true });
-    await r.connect();
-  });
-
-  afterEach(async () => {
-    await r.config('SET', 'maxmemory', '0');
-    await r.config('SET', 'maxmemory-policy', 'noeviction');
-    await r.flushall();
-  });
-
-  afterAll(async () => {
-    r.disconnect();
-    await server.stop();
-  });
+  let r!: Redis;
+  strataForSuite([], (c) => (r = c));
 
   /** Reads `keys` (all present); returns how many of them were cold (promotions meanwhile). */
   async function coldAmong(keys: string[]): Promise<number> {
@@ -275,13 +274,7 @@ describe('eviction policies with the cold tier', () => {
 
   for (const policy of ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl']) {
     it(`${policy} demotes only keys with a TTL, then refuses writes with the OOM error`, async () => {
-      await r.config('SET', 'maxmemory-policy', policy);
-      await fill(r, 'plain', 500);
-      const p = r.pipeline();
-      for (let i = 0; i < 500; i++) p.set(`ttl:${i}`, 'v'.repeat(100), 'EX', 1000 + i);
-      await p.exec();
-      await limitAbove(r, 0);
-      await fill(r, 'more', 200);
+      await plainAndVolatileKeysPastLimit(r, policy);
       const persistent = [...Array.from({ length: 500 }, (_, i) => `plain:${i}`), ...Array.from({ length: 200 }, (_, i) => `more:${i}`)];
       expect(await coldAmong(persistent)).toBe(0);
       expect(await coldAmong(Array.from({ length: 500 }, (_, i) => `ttl:${i}`))).toBeGreaterThan(0);
