@@ -166,4 +166,19 @@ describe('cold tier', () => {
       { numRuns: 60 },
     );
   });
+
+  it('active expiry during a snapshot shows the snapshot the cold value before it goes', () => {
+    const ks = tieredKeyspace();
+    const db = ks.dbs[0];
+    const seen: Array<string | number | undefined> = [];
+    ks.observer = { beforeChange: (id, k) => seen.push(ks.dbs[id].dict.get(k) as string | undefined), beforeReplaceAll: () => {} };
+    ks.setKey(db, 'k', 'value');
+    ks.setExpire(db, 'k', Date.now() - 1);
+    ks.demote(db, ['k']);
+    seen.length = 0;
+    new ActiveExpire(ks).cycle(1000);
+    expect(seen).toEqual(['value']);
+    expect(db.size).toBe(0);
+    expect(ks.stats.expiredKeys).toBe(1);
+  });
 });
