@@ -41,7 +41,7 @@ export function newDigest(): Digest {
   return Buffer.alloc(20);
 }
 
-/** One-shot hash(): a digest folds in one SHA-1 per element, and a Hash object each cost half again as much. */
+/** One-shot hash(): a digest takes one SHA-1 per element, and a Hash object per call costs half again as much. */
 function sha1(data: string | Uint8Array): Buffer {
   // hash() would read a string as UTF-8.
   return hash('sha1', typeof data === 'string' ? Buffer.from(data, 'latin1') : data, 'buffer');
