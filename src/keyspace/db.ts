@@ -418,6 +418,25 @@ export class Keyspace {
   /** Removes an expired key with its effects (shared by lazy and active expiry). */
   deleteExpired(db: Db, key: string): void {
     this.delete(db, key);
+    this.reportExpired(db, key);
+  }
+
+  /**
+   * Active expiry of a cold key (ColdTier.nextExpired): its record goes unread, with the effects of
+   * any expiry. A snapshot in progress still needs the value as of its cut, which only a promotion
+   * gives it (see the file comment): then it is deleted as a key in memory.
+   */
+  deleteExpiredCold(db: Db, key: string): void {
+    if (this.observer !== null) {
+      this.deleteExpired(db, key);
+      return;
+    }
+    this.cold!.discard(db, key);
+    if (db.blockingKeys.size !== 0) this.signalKeyAsReady(db, key);
+    this.reportExpired(db, key);
+  }
+
+  private reportExpired(db: Db, key: string): void {
     this.stats.expiredKeys++;
     this.effects.notify(NOTIFY_EXPIRED, 'expired', key, db.id);
     this.effects.touchWatchedKey(db, key);

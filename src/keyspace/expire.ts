@@ -3,15 +3,19 @@
  * 20 at a time per database, deleting the expired ones; a database is revisited while more than
  * 10% of a sample was stale, within a time budget (25% of a tick). Each database keeps its walk
  * position between ticks, like Redis's expires_cursor, so the whole set is visited over time.
- * Each database's turn first expires due hash fields (keyspace/field-expire.ts).
+ * Each database's turn first expires due hash fields (keyspace/field-expire.ts), then its cold
+ * keys whose TTL passed, taken in expiry order from the cold tier's index (tier.ts): exact, and a
+ * cold key is never read for it.
  */
 
-import type { Keyspace } from './db.js';
+import type { Db, Keyspace } from './db.js';
 import { activeExpireFields } from './field-expire.js';
 
 const KEYS_PER_LOOP = 20;
 /** Hash fields (Redis 7.4 field TTLs) expired per database per cycle, at most. */
 const FIELDS_PER_CYCLE = 1000;
+/** Cold keys expired per database per cycle, at most. */
+const COLD_KEYS_PER_CYCLE = 1000;
 const ACCEPTABLE_STALE = 10;
 
 export class ActiveExpire {
@@ -35,6 +39,7 @@ export class ActiveExpire {
       const db = dbs[dbIndex];
       ks.now = Date.now();
       activeExpireFields(ks, db, FIELDS_PER_CYCLE, deadline);
+      if (db.coldVolatile !== 0) expireColdKeys(ks, db, deadline);
       if (db.expires.size === 0) {
         this.walkers[dbIndex] = null;
         continue;
@@ -79,5 +84,17 @@ export class ActiveExpire {
         if (sampled === 0 || (expired * 100) / sampled <= ACCEPTABLE_STALE) break;
       }
     }
+  }
+}
+
+/** Deletes the cold keys of `db` whose TTL has passed, up to COLD_KEYS_PER_CYCLE or until `deadline`. */
+function expireColdKeys(ks: Keyspace, db: Db, deadline: number): void {
+  for (let n = 0; n < COLD_KEYS_PER_CYCLE; n++) {
+    const key = ks.cold!.nextExpired(db, ks.now);
+    if (key === undefined) return;
+    ks.effects.beginUnit();
+    ks.deleteExpiredCold(db, key);
+    ks.effects.endUnit();
+    if (performance.now() > deadline) return;
   }
 }

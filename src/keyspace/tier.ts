@@ -3,9 +3,10 @@
  * as DUMP payloads, and the per-db counters that let DBSIZE and INFO see cold keys in O(1).
  *
  * Keyspace.demote / promote (db.ts) move keys between the tiers; this class only does the disk
- * side and keeps Db.coldKeys / coldVolatile / coldBytes in step with the store. A previous run's
- * directory is wiped at startup (wipe()); the store opens (empty) the first time a key is demoted. Moving a key between tiers is not a change of the dataset: nothing here
- * notifies, propagates or touches WATCH.
+ * side and keeps Db.coldKeys / coldVolatile / coldBytes and the index of cold expiries (for active
+ * expiry) in step with the store. A previous run's directory is wiped at startup (wipe()); the
+ * store opens (empty) the first time a key is demoted. Moving a key between tiers is not a change
+ * of the dataset: nothing here notifies, propagates or touches WATCH.
  *
  * Errors: a demotion that fails (disk bound reached, LMDB error) leaves the key in memory; a cold
  * record that cannot be read back is logged, counted and dropped (the log or snapshot it came from
@@ -21,6 +22,7 @@ import { RdbCursor, readValue } from '../../storage/rdb/reader.js';
 import type { RdbEntry, RdbValue } from '../../storage/rdb/model.js';
 import type { ColdCut } from '../../storage/snapshot/walker.js';
 import type { Value } from '../types/object.js';
+import { TimeHeap } from '../types/timeheap.js';
 import { fromRdbValue, toRdbValue, type EncodingLimits } from './rdb-values.js';
 import type { Db } from './db.js';
 
@@ -55,6 +57,15 @@ export class ColdTier {
   private flushScheduled = false;
   /** Per space: where RANDOMKEY's walk over the cold keys stands (see randomKey). */
   private readonly draws = new Map<number, Buffer>();
+  /**
+   * Per space: (expiry, key) of its cold keys with a TTL, earliest first, so that active expiry
+   * finds the due ones without reading records (nextExpired). Kept per space, so SWAPDB carries it.
+   * A promotion leaves its entry behind: an entry whose key has no record with that expiry is stale
+   * and dropped when it comes up, and the heap is compacted when stale entries outnumber live ones.
+   * Memory: two array slots (16 bytes) and the key string per entry, about 40 bytes + the key's
+   * length per cold volatile key; like the rest of the tier's bookkeeping, not in used_memory.
+   */
+  private readonly expiries = new Map<number, TimeHeap>();
 
   constructor(
     private readonly dbs: readonly Db[],
@@ -130,7 +141,49 @@ export class ColdTier {
     db.coldVolatile += volatile;
     db.coldBytes += written;
     this.stats.demotions += records.length;
+    if (volatile !== 0) this.indexExpiries(db, records);
     return true;
+  }
+
+  private indexExpiries(db: Db, records: readonly ColdRecord[]): void {
+    let heap = this.expiries.get(db.coldSpace);
+    if (heap === undefined) {
+      heap = new TimeHeap();
+      this.expiries.set(db.coldSpace, heap);
+    }
+    for (const rec of records) if (rec.expire >= 0) heap.push(rec.expire, rec.key);
+    if (heap.size > 2 * db.coldVolatile + 1024) {
+      const { times, names } = heap;
+      heap.clear();
+      for (let i = 0; i < times.length; i++) if (this.holdsExpiry(db, names[i], times[i])) heap.push(times[i], names[i]);
+    }
+  }
+
+  /** True when `key` is cold in `db` with expiry `when` (an index entry that is not stale). */
+  private holdsExpiry(db: Db, key: string, when: number): boolean {
+    try {
+      return this.store?.get(db.coldSpace, key)?.expire === when;
+    } catch {
+      return false; // an unreadable record is left to the lookup that drops it
+    }
+  }
+
+  /** A cold key of `db` whose TTL has passed at `now`, removed from the expiry index; undefined when none is due. */
+  nextExpired(db: Db, now: number): string | undefined {
+    const heap = this.expiries.get(db.coldSpace);
+    if (heap === undefined) return undefined;
+    while (heap.size !== 0 && now > heap.times[0]) {
+      const when = heap.times[0];
+      const key = heap.names[0];
+      heap.pop();
+      if (this.holdsExpiry(db, key, when)) return key;
+    }
+    return undefined;
+  }
+
+  /** Removes the record of a cold key without reading it back (an expired key). */
+  discard(db: Db, key: string): void {
+    if (this.store !== null) this.forget(db, key, undefined);
   }
 
   private refused(why: string): void {
@@ -227,6 +280,8 @@ export class ColdTier {
       if (db === null) this.store.clearAll();
       else if (db.coldKeys !== 0) this.store.clearSpace(db.coldSpace);
     }
+    if (db === null) this.expiries.clear();
+    else this.expiries.delete(db.coldSpace);
     for (const d of db === null ? this.dbs : [db]) {
       d.coldKeys = 0;
       d.coldVolatile = 0;

@@ -3,7 +3,8 @@
  * uses at startup, ten times that of mixed types goes in; everything reads back byte for byte
  * (each read promoting a cold key and demoting others), cold keys of every type take writes, expire,
  * move and show in SCAN/KEYS/DBSIZE/RANDOMKEY; a restart (log replay) spills while loading and
- * brings the same dataset back (DEBUG DIGEST).
+ * brings the same dataset back (DEBUG DIGEST). Cold keys expire without being read, as redis-server
+ * expires keys in memory: same counts, events and logged deletions.
  */
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../helpers/server.js';
+import { loggedArgv } from '../helpers/aof-files.js';
 
 const HEADROOM = 2 * 1024 * 1024;
 /** Groups of six keys (one per type), about 6 KB of data each: ~21 MB, ten times the headroom. */
@@ -318,6 +320,73 @@ describe('cold tier directives', () => {
     expect(await r.dbsize()).toBe(refused);
     for (let i = 0; i < refused; i += 50) expect((await r.getBuffer(`k:${i}`))!.equals(bytes(i, 1000))).toBe(true);
   });
+});
+
+describe('cold tier active expiry', () => {
+  const TTL_KEYS = 1500;
+  const KEPT_KEYS = 300;
+  const servers: RunningServer[] = [];
+  const clients: Redis[] = [];
+
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    for (const s of servers) await s.stop();
+  });
+
+  async function connect(port: number): Promise<Redis> {
+    const c = new Redis(port, { lazyConnect: true });
+    await c.connect();
+    clients.push(c);
+    return c;
+  }
+
+  /**
+   * Keys with a short TTL, then keys without; waits (reading nothing but DBSIZE) until the former
+   * are gone. Returns the expired events seen and the commands the server logged.
+   */
+  async function expireUnread(server: RunningServer, r: Redis): Promise<{ events: Set<string>; logged: string[][] }> {
+    const subscriber = await connect(server.port);
+    const events = new Set<string>();
+    subscriber.on('message', (_channel: string, key: string) => events.add(key));
+    await subscriber.subscribe('__keyevent@0__:expired');
+    const p = r.pipeline();
+    for (let i = 0; i < TTL_KEYS; i++) p.set(`ttl:${i}`, bytes(i, 1000), 'PX', 1500);
+    for (let i = 0; i < KEPT_KEYS; i++) p.set(`kept:${i}`, bytes(i, 1000));
+    for (const [err] of (await p.exec())!) if (err) throw err;
+    // Waits at most 20 s: the assertions then say what is missing.
+    for (let n = 0; n < 200 && ((await r.dbsize()) > KEPT_KEYS || events.size < TTL_KEYS); n++) await new Promise((resolve) => setTimeout(resolve, 100));
+    return { events, logged: loggedArgv(server.dir).filter(([name]) => !/^(select|set)$/i.test(name)) };
+  }
+
+  it('deletes cold keys whose TTL passed without a read, with the effects redis-server gives keys in memory', async () => {
+    const args = ['--appendonly', 'yes', '--appendfsync', 'always', '--notify-keyspace-events', 'Ex'];
+    // volatile-lru: only the keys with a TTL can go cold.
+    const strata = await startServer({ args: [...args, '--maxmemory-policy', 'volatile-lru'] });
+    const redis = await startServer({ redis: true, args });
+    servers.push(strata, redis);
+    const [s, r] = [await connect(strata.port), await connect(redis.port)];
+    const used = infoField(await s.info('memory'), 'used_memory');
+    await s.config('SET', 'maxmemory', String(used + 1024 * 1024));
+
+    const [fromStrata, fromRedis] = await Promise.all([
+      expireUnread(strata, s).then(async (run) => ({ ...run, tiering: await s.info('tiering') })),
+      expireUnread(redis, r),
+    ]);
+
+    const tiering = fromStrata.tiering;
+    expect(infoField(tiering, 'demotions')).toBeGreaterThan(TTL_KEYS / 4);
+    expect(infoField(tiering, 'promotions')).toBe(0);
+    expect(infoField(tiering, 'cold_keys')).toBe(0);
+    for (const c of [s, r]) {
+      expect(await c.info('keyspace')).toMatch(new RegExp(`^db0:keys=${KEPT_KEYS},expires=0,`, 'm'));
+      expect(infoField(await c.info('stats'), 'expired_keys')).toBe(TTL_KEYS);
+    }
+    expect(fromStrata.events).toEqual(fromRedis.events);
+    expect(fromStrata.events.size).toBe(TTL_KEYS);
+    const sorted = (log: string[][]) => log.map((argv) => argv.join(' ')).sort();
+    expect(sorted(fromStrata.logged)).toEqual(sorted(fromRedis.logged));
+    expect(fromStrata.logged.length).toBe(TTL_KEYS);
+  }, 60_000);
 });
 
 describe('cold tier directory', () => {

@@ -37,26 +37,67 @@ async function surviving(r: Redis, prefix: string, n: number): Promise<number> {
   return res.reduce((sum, [, v]) => sum + (v as number), 0);
 }
 
-describe('eviction under maxmemory', () => {
+/**
+ * A strata started with `args` for the enclosing suite, it and a connection handed to `connected`;
+ * after each test it has no limit, no policy and no keys again.
+ */
+function strataForSuite(args: string[], connected: (r: Redis, server: RunningServer) => void): void {
   let server: RunningServer;
   let r: Redis;
-
   beforeAll(async () => {
-    // Redis's deleting eviction: the cold tier (on by default) demotes instead (cold-tier.test.ts).
-    server = await startServer({ args: ['--cold-tier', 'no'] });
+    server = await startServer({ args });
     r = new Redis(server.port, { lazyConnect: true });
     await r.connect();
+    connected(r, server);
   });
-
   afterEach(async () => {
     await r.config('SET', 'maxmemory', '0');
     await r.config('SET', 'maxmemory-policy', 'noeviction');
     await r.flushall();
   });
-
   afterAll(async () => {
     r.disconnect();
     await server.stop();
+  });
+}
+
+/** 500 keys without a TTL and 500 with, then maxmemory at what is in use and 200 more without. */
+async function plainAndVolatileKeysPastLimit(r: Redis, policy: string): Promise<void> {
+  await r.config('SET', 'maxmemory-policy', policy);
+  await fill(r, 'plain', 500);
+  const p = r.pipeline();
+  for (let i = 0; i < 500; i++) p.set(`ttl:${i}`, 'v'.repeat(100), 'EX', 1000 + i);
+  await p.exec();
+  await limitAbove(r, 0);
+  await fill(r, 'more', 200);
+}
+
+/**
+ * `n` "old" keys (idle 10000 s), the even ones then read five times; then maxmemory is set to what
+ * is in use and 200 new keys go in: the policy must make room, ideally from the unread old keys.
+ */
+async function oldKeysWithHalfRead(r: Redis, policy: string, n: number): Promise<void> {
+  await r.config('SET', 'maxmemory-policy', policy);
+  await r.set('model', 'v'.repeat(100));
+  const payload = await r.dumpBuffer('model');
+  await r.del('model');
+  const p = r.pipeline();
+  for (let i = 0; i < n; i++) p.restore(`old:${i}`, 0, payload, 'IDLETIME', 10000);
+  await p.exec();
+  const q = r.pipeline();
+  for (let i = 0; i < n; i += 2) for (let j = 0; j < 5; j++) q.get(`old:${i}`);
+  await q.exec();
+  await limitAbove(r, 0);
+  await fill(r, 'new', 200);
+}
+
+describe('eviction under maxmemory', () => {
+  let r!: Redis;
+  let server!: RunningServer;
+  // Redis's deleting eviction: the cold tier (on by default) demotes instead (cold-tier.test.ts).
+  strataForSuite(['--cold-tier', 'no'], (c, s) => {
+    r = c;
+    server = s;
   });
 
   it('INFO reports maxmemory settings, used_memory growing with data, and evicted_keys', async () => {
@@ -134,13 +175,7 @@ describe('eviction under maxmemory', () => {
 
   for (const policy of ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl']) {
     it(`${policy} evicts only keys with a TTL`, async () => {
-      await r.config('SET', 'maxmemory-policy', policy);
-      await fill(r, 'plain', 500);
-      const p = r.pipeline();
-      for (let i = 0; i < 500; i++) p.set(`ttl:${i}`, 'v'.repeat(100), 'EX', 1000 + i);
-      await p.exec();
-      await limitAbove(r, 0);
-      await fill(r, 'more', 200);
+      await plainAndVolatileKeysPastLimit(r, policy);
       expect(await surviving(r, 'plain', 500)).toBe(500);
       expect(await surviving(r, 'ttl', 500)).toBeLessThan(500);
     });
@@ -166,20 +201,9 @@ describe('eviction under maxmemory', () => {
     expect(300 - soon).toBeGreaterThan(3 * (700 - late));
   });
 
-  /** 500 "old" keys (idle 10000 s), half of them then read: the read ones should survive. */
-  async function oldKeysWithHalfRead(policy: string): Promise<{ read: number; unread: number }> {
-    await r.config('SET', 'maxmemory-policy', policy);
-    await r.set('model', 'v'.repeat(100));
-    const payload = await r.dumpBuffer('model');
-    await r.del('model');
-    const p = r.pipeline();
-    for (let i = 0; i < 500; i++) p.restore(`old:${i}`, 0, payload, 'IDLETIME', 10000);
-    await p.exec();
-    const q = r.pipeline();
-    for (let i = 0; i < 500; i += 2) for (let j = 0; j < 5; j++) q.get(`old:${i}`);
-    await q.exec();
-    await limitAbove(r, 0);
-    await fill(r, 'new', 200);
+  /** After oldKeysWithHalfRead: how many of the read and of the unread old keys are left. */
+  async function survivingOldKeys(policy: string): Promise<{ read: number; unread: number }> {
+    await oldKeysWithHalfRead(r, policy, 500);
     let read = 0;
     let unread = 0;
     const e = r.pipeline();
@@ -193,19 +217,80 @@ describe('eviction under maxmemory', () => {
   }
 
   it('allkeys-lru evicts untouched keys much more than recently read ones', async () => {
-    const { read, unread } = await oldKeysWithHalfRead('allkeys-lru');
+    const { read, unread } = await survivingOldKeys('allkeys-lru');
     expect(250 - unread).toBeGreaterThan(3 * (250 - read));
   });
 
   it('allkeys-lfu evicts rarely read keys much more than frequently read ones', async () => {
     await r.config('SET', 'lfu-log-factor', '0');
     try {
-      const { read, unread } = await oldKeysWithHalfRead('allkeys-lfu');
+      const { read, unread } = await survivingOldKeys('allkeys-lfu');
       expect(250 - unread).toBeGreaterThan(3 * (250 - read));
     } finally {
       await r.config('SET', 'lfu-log-factor', '10');
     }
   });
+});
+
+/*
+ * With the cold tier (on by default once maxmemory is set) the policies choose which keys are
+ * demoted instead of deleted. Which keys went cold shows in INFO tiering's promotions counter when
+ * they are read back: nothing is lost, so the probe is what a read costs.
+ */
+describe('eviction policies with the cold tier', () => {
+  let r!: Redis;
+  strataForSuite([], (c) => (r = c));
+
+  /** Reads `keys` (all present); returns how many of them were cold (promotions meanwhile). */
+  async function coldAmong(keys: string[]): Promise<number> {
+    const promotions = async () => Number(infoField(await r.info('tiering'), 'promotions'));
+    const before = await promotions();
+    const p = r.pipeline();
+    for (const key of keys) p.get(key);
+    for (const [err, v] of (await p.exec())!) expect(err === null && v !== null).toBe(true);
+    return (await promotions()) - before;
+  }
+
+  const OLD = 1000;
+  const oldKeys = (parity: number) => Array.from({ length: OLD / 2 }, (_, i) => `old:${2 * i + parity}`);
+
+  for (const policy of ['allkeys-lru', 'allkeys-lfu']) {
+    it(`${policy} keeps recently read keys hot and demotes untouched ones`, async () => {
+      await r.config('SET', 'lfu-log-factor', '0');
+      try {
+        await oldKeysWithHalfRead(r, policy, OLD);
+      } finally {
+        await r.config('SET', 'lfu-log-factor', '10');
+      }
+      expect(await r.dbsize()).toBe(OLD + 200);
+      // The read keys first: their promotions would demote others, unread ones most likely.
+      const read = await coldAmong(oldKeys(0));
+      const unread = await coldAmong(oldKeys(1));
+      expect(unread).toBeGreaterThan(OLD / 10);
+      expect(unread).toBeGreaterThan(3 * read);
+      expect(infoField(await r.info('stats'), 'evicted_keys')).toBe('0');
+    });
+  }
+
+  for (const policy of ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl']) {
+    it(`${policy} demotes only keys with a TTL, then refuses writes with the OOM error`, async () => {
+      await plainAndVolatileKeysPastLimit(r, policy);
+      const persistent = [...Array.from({ length: 500 }, (_, i) => `plain:${i}`), ...Array.from({ length: 200 }, (_, i) => `more:${i}`)];
+      expect(await coldAmong(persistent)).toBe(0);
+      expect(await coldAmong(Array.from({ length: 500 }, (_, i) => `ttl:${i}`))).toBeGreaterThan(0);
+      // Only keys without a TTL can stay hot at last: then writes are refused, as by redis-server.
+      let written = 0;
+      let refusal: unknown = null;
+      for (; written < 20_000 && refusal === null; written++) {
+        await r.set(`last:${written}`, 'v'.repeat(100)).catch((err: unknown) => (refusal = err));
+      }
+      expect((refusal as Error | null)?.message).toBe(OOM);
+      expect(await r.dbsize()).toBe(1200 + written - 1);
+      expect(await r.info('keyspace')).toMatch(/^db0:keys=\d+,expires=500,/m);
+      expect(infoField(await r.info('tiering'), 'cold_keys')).toBe('500');
+      expect(infoField(await r.info('stats'), 'evicted_keys')).toBe('0');
+    });
+  }
 });
 
 describe('OBJECT IDLETIME / FREQ and RESTORE IDLETIME / FREQ as redis-server', () => {

@@ -1,7 +1,8 @@
 /*
  * The cold tier under the keyspace, in process: any key bytes (empty, binary, longer than LMDB's
- * key limit) and values survive a demotion and a promotion, and a SCAN that runs while keys move
- * between the tiers still returns every key present throughout.
+ * key limit) and values survive a demotion and a promotion, a SCAN that runs while keys move
+ * between the tiers still returns every key present throughout, and active expiry removes exactly
+ * the cold keys whose TTL passed, with the effects of any expiry, without reading them back.
  */
 
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Keyspace } from '../../src/keyspace/db.js';
+import { ActiveExpire } from '../../src/keyspace/expire.js';
+import { NOTIFY_ALL, NOTIFY_KEYEVENT } from '../../src/keyspace/notify.js';
 import { ColdTier } from '../../src/keyspace/tier.js';
 import { stringOf } from '../../src/types/object.js';
 
@@ -113,5 +116,69 @@ describe('cold tier', () => {
       ),
       { numRuns: 100 },
     );
+  });
+
+  it('active expiry deletes the cold keys whose TTL passed, as it does keys in memory', () => {
+    const ks = tieredKeyspace();
+    const db = ks.dbs[2];
+    const logged: string[][] = [];
+    ks.effects.addSink({ write: (ops) => logged.push(...ops.map((op) => [String(op.db), ...op.argv])) });
+    const events: string[] = [];
+    ks.effects.notifyFlags = NOTIFY_ALL | NOTIFY_KEYEVENT;
+    ks.effects.publisher = (channel, key) => {
+      if (channel === '__keyevent@2__:expired') events.push(key);
+    };
+    const expire = new ActiveExpire(ks);
+    fc.assert(
+      fc.property(
+        // Per key: its TTL (none, passed, or to come), and whether it goes back and forth between the tiers first.
+        fc.uniqueArray(fc.tuple(key, fc.constantFrom('none', 'passed', 'later'), fc.boolean()), { selector: ([k]) => k, minLength: 1, maxLength: 30 }),
+        (entries) => {
+          ks.flushDb(db);
+          logged.length = 0;
+          events.length = 0;
+          const now = Date.now();
+          for (const [k, ttl] of entries) {
+            ks.setKey(db, k, `v:${k}`);
+            if (ttl !== 'none') ks.setExpire(db, k, ttl === 'passed' ? now - 1000 : now + 1e7);
+          }
+          const keys = entries.map(([k]) => k);
+          ks.demote(db, keys);
+          const bounced = entries.filter(([, , bounce]) => bounce).map(([k]) => k);
+          for (const k of bounced) ks.storedValue(db, k);
+          ks.demote(db, bounced);
+          const expiredBefore = ks.stats.expiredKeys;
+          const promotionsBefore = ks.cold!.stats.promotions;
+          expire.cycle(1000);
+          const passed = entries.filter(([, ttl]) => ttl === 'passed').map(([k]) => k);
+          expect(db.size).toBe(entries.length - passed.length);
+          expect(db.coldVolatile).toBe(entries.filter(([, ttl]) => ttl === 'later').length);
+          expect(ks.stats.expiredKeys - expiredBefore).toBe(passed.length);
+          expect(ks.cold!.stats.promotions).toBe(promotionsBefore);
+          expect(new Set(events)).toEqual(new Set(passed));
+          expect(events.length).toBe(passed.length);
+          expect(logged.sort()).toEqual(passed.map((k) => ['2', 'DEL', k]).sort());
+          const listed: string[] = [];
+          ks.coldKeysAfter(db, null, Infinity, listed);
+          expect(new Set(listed)).toEqual(new Set(keys.filter((k) => !passed.includes(k))));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('active expiry during a snapshot shows the snapshot the cold value before it goes', () => {
+    const ks = tieredKeyspace();
+    const db = ks.dbs[0];
+    const seen: Array<string | number | undefined> = [];
+    ks.observer = { beforeChange: (id, k) => seen.push(ks.dbs[id].dict.get(k) as string | undefined), beforeReplaceAll: () => {} };
+    ks.setKey(db, 'k', 'value');
+    ks.setExpire(db, 'k', Date.now() - 1);
+    ks.demote(db, ['k']);
+    seen.length = 0;
+    new ActiveExpire(ks).cycle(1000);
+    expect(seen).toEqual(['value']);
+    expect(db.size).toBe(0);
+    expect(ks.stats.expiredKeys).toBe(1);
   });
 });
