@@ -63,6 +63,43 @@ export function lexLteMax(ele: string, r: LexRange): boolean {
   return r.maxex ? ele < r.max : ele <= r.max;
 }
 
+/**
+ * A lex range over a listpack-encoded set as Redis walks it (zzlIsInLexRange, zzlFirstInLexRange /
+ * zzlLastInLexRange, then members until one leaves the range). Lex ranges assume equal scores; with
+ * mixed scores the members are not in lex order and Redis's linear walk decides the answer, so
+ * small sets take the same walk. (A skiplist's answer then depends on its random levels.)
+ */
+function lexWalk(all: readonly ScoredMember[], r: LexRange, reverse: boolean, offset: number, limit: number): ScoredMember[] {
+  const last = all.length - 1;
+  if (last < 0 || lexRangeEmpty(r) || !lexGteMin(all[last].member, r) || !lexLteMax(all[0].member, r)) return [];
+  const start = lexWalkStart(all, r, reverse);
+  if (start < 0) return [];
+  const out: ScoredMember[] = [];
+  const step = reverse ? -1 : 1;
+  for (let i = start + step * offset; i >= 0 && i <= last && (limit < 0 || out.length < limit); i += step) {
+    const m = all[i];
+    if (reverse ? !lexGteMin(m.member, r) : !lexLteMax(m.member, r)) break;
+    out.push(m);
+  }
+  return out;
+}
+
+/** The member the walk starts at: the first (or last) one past the near end, or -1 when that one is beyond the far end. */
+function lexWalkStart(all: readonly ScoredMember[], r: LexRange, reverse: boolean): number {
+  if (reverse) {
+    for (let j = all.length - 1; j >= 0; j--) if (lexLteMax(all[j].member, r)) return lexGteMin(all[j].member, r) ? j : -1;
+  } else {
+    for (let j = 0; j < all.length; j++) if (lexGteMin(all[j].member, r)) return lexLteMax(all[j].member, r) ? j : -1;
+  }
+  return -1;
+}
+
+/** zslLexValue range emptiness: min above max, or equal with an exclusive end. */
+function lexRangeEmpty(r: LexRange): boolean {
+  if (r.min === null || r.max === null) return false;
+  return r.min > r.max || (r.min === r.max && (r.minex || r.maxex));
+}
+
 class Leaf {
   constructor(
     readonly scores: number[],
@@ -369,6 +406,7 @@ export class ZSet implements CollectionObject {
   }
 
   rangeByLex(r: LexRange, reverse: boolean, offset = 0, limit = -1): ScoredMember[] {
+    if (!this.converted) return lexWalk([...this.entries()], r, reverse, offset, limit);
     const lo = this.list.partition((_, ele) => !lexGteMin(ele, r));
     const hi = this.list.partition((_, ele) => lexLteMax(ele, r));
     return this.window(lo, hi, reverse, offset, limit);
@@ -380,6 +418,7 @@ export class ZSet implements CollectionObject {
   }
 
   countByLex(r: LexRange): number {
+    if (!this.converted) return this.rangeByLex(r, false).length;
     const lo = this.list.partition((_, ele) => !lexGteMin(ele, r));
     return Math.max(0, this.list.partition((_, ele) => lexLteMax(ele, r)) - lo);
   }

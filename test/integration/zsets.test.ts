@@ -77,6 +77,28 @@ describe('sorted sets', () => {
     for (const q of queries) await both(...q);
   });
 
+  it('lex ranges over members of different scores walk a small set as Redis walks its listpack', async () => {
+    await both('FLUSHALL');
+    await both('ZADD', 'z2', '1.5', '', '0', 'a', '0.5', 'b', '3', 'c');
+    await both('ZINCRBY', 'z2', '1.5', 'd');
+    for (const argv of [
+      ['ZRANGEBYLEX', 'z2', '[a', '+'],
+      ['ZREVRANGEBYLEX', 'z2', '+', '[a'],
+      ['ZRANGEBYLEX', 'z2', '-', '+', 'LIMIT', '1', '2'],
+      ['ZREVRANGEBYLEX', 'z2', '[c', '-', 'LIMIT', '1', '5'],
+      ['ZRANGEBYLEX', 'z2', '[c', '[b'],
+      ['ZRANGEBYLEX', 'z2', '(b', '(b'],
+      ['ZLEXCOUNT', 'z2', '[b', '[d'],
+      ['ZRANGE', 'z2', '(a', '[c', 'BYLEX'],
+      ['ZRANGESTORE', 'dst', 'z2', '[b', '+', 'BYLEX'],
+      ['ZRANGE', 'dst', '0', '-1', 'WITHSCORES'],
+      ['ZREMRANGEBYLEX', 'z2', '(a', '[c'],
+      ['ZRANGE', 'z2', '0', '-1', 'WITHSCORES'],
+    ]) {
+      await both(...argv);
+    }
+  });
+
   it('removal, pops and stores match Redis, including key deletion when emptied', async () => {
     await both('FLUSHALL');
     await both('ZADD', 'z', '1', 'a', '2', 'b', '3', 'c', '4', 'd', '5', 'e', '6', 'f');
