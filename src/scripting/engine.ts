@@ -25,6 +25,7 @@ import { LuaRaise, LuaVm, LUA_GLOBALSINDEX, LUA_REGISTRYINDEX, LUA_YIELD, MASK_C
 import { errorFromTable, pushErrorTable, pushReply, writeLuaValue, writeScriptError, type ScriptError } from './convert.js';
 import { Sandbox } from './sandbox.js';
 import { openRedisLibraries } from './libs/index.js';
+import { cString } from './libs/auxlib.js';
 import { SCRIPT_FLAGS, type FunctionInfo } from '../keyspace/functions.js';
 
 export const ERR_BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
@@ -633,7 +634,7 @@ export class ScriptEngine {
       m._lua_getinfo(T, this.vm.cname('Sl'), ar);
       const what = cString(this.vm, m.HEAPU32[(ar + 12) >> 2]);
       if (what === 'C' && level === 0) continue;
-      return { source: cString(this.vm, m.HEAPU32[(ar + 16) >> 2]), line: m.HEAPU32[(ar + 20) >> 2] | 0 };
+      return { source: cString(this.vm, m.HEAPU32[(ar + 16) >> 2]) ?? '?', line: m.HEAPU32[(ar + 20) >> 2] | 0 };
     }
     return null;
   }
@@ -966,13 +967,6 @@ function luaToString(vm: LuaVm, L: number, idx: number): string {
   return 'execution failure';
 }
 
-function cString(vm: LuaVm, p: number): string {
-  if (p === 0) return '';
-  const heap = vm.m.HEAPU8;
-  let end = p;
-  while (heap[end] !== 0) end++;
-  return Buffer.from(heap.subarray(p, end)).toString('latin1');
-}
 
 /** EVAL/FCALL's numkeys, or null after replying Redis's error. */
 function parseNumKeys(c: Client, argv: string[], notANumber: string): number | null {

@@ -11,7 +11,8 @@
  * - math.random / math.randomseed are Redis's (its own lrand48, one sequence per server).
  */
 
-import { LuaVm, LUA_GLOBALSINDEX, LUA_REGISTRYINDEX, T_FUNCTION, T_NUMBER, T_STRING, T_TABLE, raise } from './lua.js';
+import { LuaVm, LUA_GLOBALSINDEX, LUA_REGISTRYINDEX, T_FUNCTION, T_TABLE, raise } from './lua.js';
+import { argCheck, checkInteger, luaError, where } from './libs/auxlib.js';
 
 const REMOVED_GLOBALS = ['io', 'os', 'package', 'debug', 'print', 'dofile', 'loadfile', 'module', 'require', 'getfenv', 'setfenv', 'newproxy'];
 const PROTECTED_LIBRARIES = ['string', 'math', 'table', 'coroutine', 'redis', 'cjson', 'bit', 'struct', 'cmsgpack'];
@@ -57,7 +58,7 @@ export class Sandbox {
     vm.getField(L, LUA_GLOBALSINDEX, 'math');
     vm.setFunction(L, 'random', (L) => this.mathRandom(L));
     vm.setFunction(L, 'randomseed', (L) => {
-      this.random.seed(checkInt(vm, L, 1, 'randomseed'));
+      this.random.seed(checkInt(vm, L, 1));
       return 0;
     });
     vm.pop(L, 1);
@@ -105,7 +106,7 @@ export class Sandbox {
     m._lua_createtable(L, 0, 1);
     vm.setFunction(L, '__index', (L) => {
       const name = vm.toString(L, 2) ?? '?';
-      raise(`${where(vm, L)}Script attempted to access nonexistent global variable '${name}'`);
+      raise(`${where(vm, L, 1)}Script attempted to access nonexistent global variable '${name}'`);
     });
     m._lua_setmetatable(L, LUA_GLOBALSINDEX);
 
@@ -148,7 +149,7 @@ export class Sandbox {
     m._lua_createtable(L, 0, 3);
     m._lua_pushvalue(L, target);
     vm.setField(L, -2, '__index');
-    vm.setFunction(L, '__newindex', (L) => raise(`${where(vm, L)}${READONLY}`));
+    vm.setFunction(L, '__newindex', (L) => raise(`${where(vm, L, 1)}${READONLY}`));
     this.protectedTables.add(m._lua_topointer(L, -1));
     m._lua_setmetatable(L, -2);
     this.protectedTables.add(m._lua_topointer(L, -1));
@@ -174,45 +175,26 @@ export class Sandbox {
         vm.m._lua_pushnumber(L, r);
         break;
       case 1: {
-        const u = checkInt(vm, L, 1, 'random');
-        if (!(1 <= u)) raise(`${where(vm, L)}bad argument #1 to 'random' (interval is empty)`);
+        const u = checkInt(vm, L, 1);
+        argCheck(vm, L, 1 <= u, 1, 'interval is empty');
         vm.m._lua_pushnumber(L, Math.floor(r * u) + 1);
         break;
       }
       case 2: {
-        const l = checkInt(vm, L, 1, 'random');
-        const u = checkInt(vm, L, 2, 'random');
-        if (!(l <= u)) raise(`${where(vm, L)}bad argument #2 to 'random' (interval is empty)`);
+        const l = checkInt(vm, L, 1);
+        const u = checkInt(vm, L, 2);
+        argCheck(vm, L, l <= u, 2, 'interval is empty');
         vm.m._lua_pushnumber(L, Math.floor(r * (u - l + 1)) + l);
         break;
       }
       default:
-        raise(`${where(vm, L)}wrong number of arguments`);
+        luaError(vm, L, 'wrong number of arguments');
     }
     return 1;
   }
 }
 
-/** luaL_where(L, 1): "chunk:line: " of the Lua code calling the current C function. */
-export function where(vm: LuaVm, L: number): string {
-  vm.m._luaL_where(L, 1);
-  const s = vm.toString(L, -1) ?? '';
-  vm.pop(L, 1);
-  return s;
-}
-
-/** luaL_checkint: the argument as a C int (a double truncated), or luaL_typerror's message. */
-export function checkInt(vm: LuaVm, L: number, arg: number, fname: string): number {
-  const t = vm.type(L, arg);
-  if (t !== T_NUMBER && !(t === T_STRING && vm.m._lua_isnumber(L, arg) !== 0)) {
-    const got = t === -1 ? 'no value' : typeName(t);
-    raise(`${where(vm, L)}bad argument #${arg} to '${fname}' (number expected, got ${got})`);
-  }
-  return Math.trunc(vm.m._lua_tonumber(L, arg)) | 0;
-}
-
-const TYPE_NAMES = ['nil', 'boolean', 'userdata', 'number', 'string', 'table', 'function', 'userdata', 'thread'];
-
-export function typeName(t: number): string {
-  return TYPE_NAMES[t] ?? 'no value';
+/** luaL_checkint: luaL_checkinteger cast to a C int. */
+function checkInt(vm: LuaVm, L: number, narg: number): number {
+  return checkInteger(vm, L, narg) | 0;
 }

@@ -42,7 +42,7 @@ export function beforeNul(s: string): string {
 }
 
 /** Reads a NUL-terminated C string out of the wasm heap (null for a NULL pointer). */
-function cString(vm: LuaVm, p: number): string | null {
+export function cString(vm: LuaVm, p: number): string | null {
   if (p === 0) return null;
   const heap = vm.m.HEAPU8;
   let s = '';
