@@ -48,32 +48,48 @@ const REPL_REPLICA = 2;
 const REPL_ALL = REPL_AOF | REPL_REPLICA;
 
 /**
- * pcall in Lua (arguments: Redis's plain pcall, and JS functions to mark a coroutine pausable, to
- * forget it, and to ask whether the caller may pause). The results keep their count, nils included.
+ * pcall and xpcall in Lua (arguments: Redis's plain pcall, Lua's xpcall, and JS functions to mark a
+ * coroutine pausable, to forget it, and to ask whether the caller may pause). Results keep their
+ * count, nils included. xpcall's handler runs after the error unwound (scripts have no debug
+ * library, so it cannot tell), and a failing handler gives Lua's "error in error handling".
  */
 const PAUSABLE_PCALL = `
-local plainPcall, markPausable, forget, mayPause = ...
+local plainPcall, plainXpcall, markPausable, forget, mayPause = ...
 local create, resume, status, yield = coroutine.create, coroutine.resume, coroutine.status, coroutine.yield
 local type, select, unpack, rawget = type, select, unpack, rawget
 local function pack(...) return { n = select('#', ...), ... } end
-local function finish(co, r)
-  forget(co)
-  if not r[1] and type(r[2]) == 'table' and type(rawget(r[2], 'err')) == 'string' then r[2] = rawget(r[2], 'err') end
-  return unpack(r, 1, r.n)
-end
-return function(...)
-  local f = ...
-  if type(f) ~= 'function' or not mayPause() then return plainPcall(...) end
+local function pausable(f)
+  if type(f) ~= 'function' or not mayPause() then return nil end
   local ok, co = plainPcall(create, f)
-  if not ok then return plainPcall(...) end
+  if ok then return co end
+end
+local function run(co, ...)
   markPausable(co)
-  local r = pack(resume(co, select(2, ...)))
+  local r = pack(resume(co, ...))
   while status(co) == 'suspended' do
     if mayPause() then yield() end
     r = pack(resume(co))
   end
-  return finish(co, r)
+  forget(co)
+  return r
 end
+local function pcall(...)
+  local co = pausable((...))
+  if not co then return plainPcall(...) end
+  local r = run(co, select(2, ...))
+  if not r[1] and type(r[2]) == 'table' and type(rawget(r[2], 'err')) == 'string' then r[2] = rawget(r[2], 'err') end
+  return unpack(r, 1, r.n)
+end
+local function xpcall(f, handler)
+  local co = pausable(f)
+  if not co then return plainXpcall(f, handler) end
+  local r = run(co)
+  if r[1] then return unpack(r, 1, r.n) end
+  local ok, replaced = plainPcall(handler, r[2])
+  if ok then return false, replaced end
+  return false, 'error in error handling'
+end
+return pcall, xpcall
 `;
 
 /** Instructions between two looks at the clock, as Redis's count hook. */
@@ -794,8 +810,8 @@ export class ScriptEngine {
   }
 
   /**
-   * The global pcall. A Lua function runs in a coroutine of its own, so that a long loop inside
-   * pcall can still pause for the event loop (Lua 5.1 cannot yield across the C pcall): when that
+   * The global pcall and xpcall. A Lua function runs in a coroutine of its own, so that a long loop
+   * inside can still pause for the event loop (Lua 5.1 cannot yield across the C pcall): when that
    * coroutine pauses, pcall pauses its caller in turn, up to the script. Code inside pcall could
    * never yield in Lua 5.1, so every pause of such a coroutine is the hook's. C functions, and
    * callers that cannot pause, use Redis's plain pcall.
@@ -805,6 +821,7 @@ export class ScriptEngine {
     const m = vm.m;
     if (vm.loadBuffer(L, PAUSABLE_PCALL, '=pcall') !== 0) throw new Error(`Lua setup failed: ${vm.toString(L, -1)}`);
     vm.pushFunction(L, (L) => this.luaPcall(L));
+    vm.getField(L, LUA_GLOBALSINDEX, 'xpcall');
     vm.pushFunction(L, (L) => {
       this.pausable.add(m._lua_tothread(L, 1));
       return 1;
@@ -817,7 +834,8 @@ export class ScriptEngine {
       m._lua_pushboolean(L, this.mayPause(L) ? 1 : 0);
       return 1;
     });
-    m._lua_call(L, 4, 1);
+    m._lua_call(L, 5, 2);
+    vm.setField(L, LUA_GLOBALSINDEX, 'xpcall');
     vm.setField(L, LUA_GLOBALSINDEX, 'pcall');
     // A yield inside pcall fails in Lua 5.1; inside a pcall's coroutine it must fail the same way.
     vm.getField(L, LUA_GLOBALSINDEX, 'coroutine');
