@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { pairForSuite, type Pair } from '../helpers/differential.js';
 import { RawClient } from '../helpers/resp.js';
 import { loggedSideBySide } from '../helpers/aof-files.js';
+import { startServer } from '../helpers/server.js';
 
 /** [script, numkeys, ...keys and args], run in order on both servers. */
 const EVAL_CASES: string[][] = [
@@ -387,5 +388,32 @@ describe('scripts and the append-only log', () => {
     expect(strataLog.map((a) => a[0].toUpperCase())).not.toContain('EVAL');
     expect(await reopened.call('MGET', 'k', 'n', 'shown', 'hidden')).toBe('*4\r\n$1\r\nv\r\n$1\r\n7\r\n$1\r\n1\r\n$-1\r\n');
     expect(await reopened.call('FCALL', 'bump', '1', 'n')).toBe(':12\r\n');
+  });
+});
+
+describe('scripts over cold keys', () => {
+  it('redis.call reads and writes keys that live in the cold tier, and the script sees one keyspace', async () => {
+    const server = await startServer({ args: ['--maxmemory-policy', 'allkeys-lru'] });
+    const c = await RawClient.connect(server.port);
+    try {
+      const used = Number(/used_memory:(\d+)/.exec(await c.call('INFO', 'memory'))![1]);
+      expect(await c.call('CONFIG', 'SET', 'maxmemory', String(used + 1024 * 1024))).toBe('+OK\r\n');
+      const value = 'v'.repeat(1000);
+      for (let from = 0; from < 4000; from += 500) {
+        const requests: string[][] = [];
+        for (let i = from; i < from + 500; i++) requests.push(['SET', `k:${i}`, `${i}:${value}`]);
+        for (const argv of requests) c.write(encode(argv));
+        for (let i = 0; i < requests.length; i++) expect(await c.readReply()).toBe('+OK\r\n');
+      }
+      // The first keys were demoted long ago: the script reads them back, changes them, counts all.
+      const coldBefore = Number(/cold_keys:(\d+)/.exec(await c.call('INFO', 'tiering'))![1]);
+      expect(coldBefore).toBeGreaterThan(1000);
+      const script = "local v = redis.call('get', KEYS[1]) redis.call('append', KEYS[1], '!') return {string.sub(v, 1, 2), redis.call('strlen', KEYS[1]), redis.call('dbsize'), redis.call('exists', KEYS[2])}";
+      expect(await c.call('EVAL', script, '2', 'k:0', 'k:1')).toBe('*4\r\n$2\r\n0:\r\n:1003\r\n:4000\r\n:1\r\n');
+      expect(await c.call('GET', 'k:0')).toBe(`$1003\r\n0:${value}!\r\n`);
+    } finally {
+      c.close();
+      await server.stop();
+    }
   });
 });
