@@ -318,18 +318,10 @@ export class Hll {
     const dense = new Uint8Array(HLL_DENSE_SIZE + 1);
     dense.set(this.buf.subarray(0, HLL_HDR_SIZE));
     dense[4] = ENCODING_DENSE;
-    let idx = 0;
-    for (let p = HLL_HDR_SIZE; p < this.len; ) {
-      const op = this.buf[p];
-      const runlen = opcodeSpan(op, this.at(p + 1));
-      if (runlen + idx > HLL_REGISTERS) return false;
-      if (op & 0x80) {
-        const value = ((op >> 2) & 0x1f) + 1;
-        for (let k = 0; k < runlen; k++) denseSet(dense, HLL_HDR_SIZE, idx++, value);
-      } else idx += runlen;
-      p += (op & 0xc0) === 0x40 ? 2 : 1;
-    }
-    if (idx !== HLL_REGISTERS) return false;
+    const covered = this.forEachSparseRun((value, first, runlen) => {
+      for (let i = first; i < first + runlen; i++) denseSet(dense, HLL_HDR_SIZE, i, value);
+    });
+    if (covered !== HLL_REGISTERS) return false;
     this.buf = dense;
     this.len = HLL_DENSE_SIZE;
     return true;
@@ -459,18 +451,10 @@ export class Hll {
       }
       return true;
     }
-    let i = 0;
-    for (let p = HLL_HDR_SIZE; p < this.len; ) {
-      const op = this.buf[p];
-      const runlen = opcodeSpan(op, this.at(p + 1));
-      if (runlen + i > HLL_REGISTERS) return false;
-      if (op & 0x80) {
-        const value = ((op >> 2) & 0x1f) + 1;
-        for (let k = 0; k < runlen; k++, i++) if (value > max[i]) max[i] = value;
-      } else i += runlen;
-      p += (op & 0xc0) === 0x40 ? 2 : 1;
-    }
-    return i === HLL_REGISTERS;
+    const covered = this.forEachSparseRun((value, first, runlen) => {
+      for (let i = first; i < first + runlen; i++) if (value > max[i]) max[i] = value;
+    });
+    return covered === HLL_REGISTERS;
   }
 
   /** hllCount: the estimate, or -1 when the sparse form is corrupt. */
@@ -479,26 +463,13 @@ export class Hll {
     if (this.buf[4] === ENCODING_DENSE) {
       for (let i = 0; i < HLL_REGISTERS; i++) histo[denseGet(this.buf, HLL_HDR_SIZE, i)]++;
     } else {
-      let idx = 0;
-      for (let p = HLL_HDR_SIZE; p < this.len; ) {
-        const op = this.buf[p];
-        let runlen: number;
-        if ((op & 0xc0) === 0) {
-          runlen = (op & 0x3f) + 1;
-          histo[0] += runlen;
-          p++;
-        } else if ((op & 0xc0) === 0x40) {
-          runlen = (((op & 0x3f) << 8) | this.at(p + 1)) + 1;
-          histo[0] += runlen;
-          p += 2;
-        } else {
-          runlen = (op & 3) + 1;
-          histo[((op >> 2) & 0x1f) + 1] += runlen;
-          p++;
-        }
-        idx += runlen;
-      }
-      if (idx !== HLL_REGISTERS) return -1;
+      let nonZero = 0;
+      const covered = this.forEachSparseRun((value, _first, runlen) => {
+        histo[value] += runlen;
+        nonZero += runlen;
+      });
+      if (covered !== HLL_REGISTERS) return -1;
+      histo[0] = HLL_REGISTERS - nonZero;
     }
     return estimate(histo);
   }
@@ -508,6 +479,24 @@ export class Hll {
     const out = new Array<number>(HLL_REGISTERS);
     for (let i = 0; i < HLL_REGISTERS; i++) out[i] = denseGet(this.buf, HLL_HDR_SIZE, i);
     return out;
+  }
+
+  /**
+   * Walks the sparse opcodes: `visit(value, first register, run length)` for each VAL run (zero
+   * runs are skipped). The registers covered, or -1 at the first opcode reaching past the last
+   * register (corrupt; see toDense).
+   */
+  private forEachSparseRun(visit: (value: number, first: number, runlen: number) => void): number {
+    let covered = 0;
+    for (let p = HLL_HDR_SIZE; p < this.len; ) {
+      const op = this.buf[p];
+      const runlen = opcodeSpan(op, this.at(p + 1));
+      if (covered + runlen > HLL_REGISTERS) return -1;
+      if (op & 0x80) visit(((op >> 2) & 0x1f) + 1, covered, runlen);
+      covered += runlen;
+      p += (op & 0xc0) === 0x40 ? 2 : 1;
+    }
+    return covered;
   }
 
   /** PFDEBUG DECODE's text of a sparse form: "z:<n>", "Z:<n>", "v:<value>,<n>" separated by spaces. */
