@@ -12,7 +12,9 @@
  * "<name>". HELLO's id field is masked.
  */
 
+import { afterAll, beforeAll, expect } from 'vitest';
 import { RawClient } from './resp.js';
+import { startServer, type RunningServer } from './server.js';
 
 const MARK = 'end-of-transcript';
 
@@ -53,4 +55,35 @@ export async function runScenario(port: number, connections: readonly string[], 
   } finally {
     for (const c of clients.values()) c.close();
   }
+}
+
+export interface TranscriptPair {
+  readonly strata: RunningServer;
+  readonly redis: RunningServer;
+  /** Runs the scenario on both servers and expects the same transcripts. */
+  expectSame(connections: string[], steps: readonly Step[]): Promise<void>;
+}
+
+/** For the enclosing suite: strata and redis-server started with `args` (beforeAll), stopped in afterAll. */
+export function transcriptsForSuite(args: string[] = []): TranscriptPair {
+  let servers: RunningServer[] = [];
+  beforeAll(async () => {
+    servers = await Promise.all([startServer({ args }), startServer({ redis: true, args })]);
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+  });
+  return {
+    get strata() {
+      return servers[0];
+    },
+    get redis() {
+      return servers[1];
+    },
+    async expectSame(connections, steps) {
+      const expected = await runScenario(servers[1].port, connections, steps);
+      const actual = await runScenario(servers[0].port, connections, steps);
+      expect(actual).toEqual(expected);
+    },
+  };
 }

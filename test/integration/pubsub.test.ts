@@ -9,29 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { RawClient } from '../helpers/resp.js';
-import { runScenario, type Step } from '../helpers/transcripts.js';
+import { transcriptsForSuite } from '../helpers/transcripts.js';
 import { InProcessServer } from '../helpers/inprocess.js';
 
 describe('pub/sub transcripts against redis-server', () => {
-  let strata: RunningServer;
-  let redis: RunningServer;
-
-  beforeAll(async () => {
-    [strata, redis] = await Promise.all([startServer(), startServer({ redis: true })]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([strata.stop(), redis.stop()]);
-  });
-
-  async function expectSame(connections: string[], steps: readonly Step[]): Promise<void> {
-    const expected = await runScenario(redis.port, connections, steps);
-    const actual = await runScenario(strata.port, connections, steps);
-    expect(actual).toEqual(expected);
-  }
+  const pair = transcriptsForSuite();
 
   it('a RESP2 subscriber may only (un)subscribe, PING, QUIT or RESET, with Redis 7.0 replies', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['sub'],
       [
         [
@@ -66,7 +51,7 @@ describe('pub/sub transcripts against redis-server', () => {
   });
 
   it('messages reach channel and pattern subscribers; PUBLISH counts every delivery', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['sub1', 'sub2', 'sub3', 'pub'],
       [
         ['sub1', [['SUBSCRIBE', 'news.tech', 'news.art'], ['PSUBSCRIBE', 'news.*']]],
@@ -97,7 +82,7 @@ describe('pub/sub transcripts against redis-server', () => {
 
   it('channel names and messages are binary-safe', async () => {
     const bin = 'ch\x00\xff\r\n';
-    await expectSame(
+    await pair.expectSame(
       ['sub', 'pub'],
       [
         ['sub', [['SUBSCRIBE', bin], ['PSUBSCRIBE', 'ch\x00*']]],
@@ -108,7 +93,7 @@ describe('pub/sub transcripts against redis-server', () => {
   });
 
   it('a RESP3 subscriber gets pushes and may run any command, its own keyspace events included', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['sub', 'pub'],
       [
         ['sub', [['HELLO', '3', 'SETNAME', 'x'], ['CONFIG', 'SET', 'notify-keyspace-events', 'KA'], ['SUBSCRIBE', 'a'], ['PSUBSCRIBE', '__keyspace@0__:*']]],
@@ -131,7 +116,7 @@ describe('pub/sub transcripts against redis-server', () => {
   });
 
   it('sharded channels: SSUBSCRIBE, SPUBLISH, PUBSUB SHARDCHANNELS and SHARDNUMSUB, no pattern delivery', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['sub', 'pub'],
       [
         ['sub', [['SSUBSCRIBE', 'orders', 'users'], ['PSUBSCRIBE', '*'], ['SUBSCRIBE', 'orders']]],
@@ -153,7 +138,7 @@ describe('pub/sub transcripts against redis-server', () => {
   });
 
   it('in MULTI, SUBSCRIBE runs at EXEC but SSUBSCRIBE is refused (deny-blocking)', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['c'],
       [
         [
@@ -172,7 +157,7 @@ describe('pub/sub transcripts against redis-server', () => {
   });
 
   it('RESET leaves every subscription and ends subscribed mode', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['sub', 'pub'],
       [
         ['sub', [['SUBSCRIBE', 'a'], ['PSUBSCRIBE', 'b*'], ['SSUBSCRIBE', 'c'], ['RESET'], ['GET', 'k']]],
@@ -182,7 +167,7 @@ describe('pub/sub transcripts against redis-server', () => {
   });
 
   it('under CLIENT REPLY OFF, subscription replies and messages (pushes) still arrive', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['sub', 'pub'],
       [
         ['sub', [['CLIENT', 'REPLY', 'OFF'], ['SUBSCRIBE', 'a'], ['PING'], ['UNSUBSCRIBE', 'a'], ['CLIENT', 'REPLY', 'ON']]],
@@ -194,7 +179,7 @@ describe('pub/sub transcripts against redis-server', () => {
   });
 
   it('PUBSUB and the subscribing commands reject bad arguments with Redis errors', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['c'],
       [
         [
@@ -218,7 +203,7 @@ describe('pub/sub transcripts against redis-server', () => {
   });
 
   it('a disconnected subscriber is forgotten', async () => {
-    for (const server of [strata, redis]) {
+    for (const server of [pair.strata, pair.redis]) {
       const sub = await RawClient.connect(server.port);
       const other = await RawClient.connect(server.port);
       await sub.call('SUBSCRIBE', 'gone');

@@ -11,29 +11,13 @@ import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { RawClient } from '../helpers/resp.js';
 import { parseReply } from '../helpers/differential.js';
-import { runScenario, type Step } from '../helpers/transcripts.js';
+import { transcriptsForSuite } from '../helpers/transcripts.js';
 
 describe('client tracking transcripts against redis-server', () => {
-  let strata: RunningServer;
-  let redis: RunningServer;
-
-  beforeAll(async () => {
-    const args = ['--enable-debug-command', 'yes'];
-    [strata, redis] = await Promise.all([startServer({ args }), startServer({ redis: true, args })]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([strata.stop(), redis.stop()]);
-  });
-
-  async function expectSame(connections: string[], steps: readonly Step[]): Promise<void> {
-    const expected = await runScenario(redis.port, connections, steps);
-    const actual = await runScenario(strata.port, connections, steps);
-    expect(actual).toEqual(expected);
-  }
+  const pair = transcriptsForSuite(['--enable-debug-command', 'yes']);
 
   it('keys read by a RESP3 tracking client are invalidated once when another client writes them', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['cache', 'writer'],
       [
         ['writer', [['FLUSHALL'], ['HSET', 'h', 'f', 'v'], ['SADD', 's', 'm'], ['ZADD', 'z', '1', 'm']]],
@@ -78,7 +62,7 @@ describe('client tracking transcripts against redis-server', () => {
   });
 
   it('a client sees the invalidations its own transaction caused after the EXEC reply', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['cache'],
       [
         [
@@ -101,14 +85,14 @@ describe('client tracking transcripts against redis-server', () => {
   });
 
   it('a client whose reply is skipped (CLIENT REPLY SKIP / OFF) still gets its invalidations', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['cache'],
       [['cache', [['HELLO', '3'], ['CLIENT', 'TRACKING', 'ON'], ['GET', 'k'], ['CLIENT', 'REPLY', 'SKIP'], ['SET', 'k', '1'], ['GET', 'k'], ['CLIENT', 'REPLY', 'OFF'], ['DEL', 'k'], ['CLIENT', 'REPLY', 'ON']]]],
     );
   });
 
   it('NOLOOP leaves out the keys a client changed itself', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['cache', 'writer'],
       [
         ['cache', [['HELLO', '3'], ['CLIENT', 'TRACKING', 'ON', 'NOLOOP'], ['GET', 'a'], ['GET', 'b'], ['SET', 'a', '1']]],
@@ -119,7 +103,7 @@ describe('client tracking transcripts against redis-server', () => {
   });
 
   it('expired keys are invalidated when they are deleted', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['cache', 'writer'],
       [
         // Long enough to be read alive on a loaded machine; the server-side sleep outlasts it.
@@ -132,7 +116,7 @@ describe('client tracking transcripts against redis-server', () => {
   });
 
   it('OPTIN tracks only after CLIENT CACHING YES, OPTOUT tracks except after CLIENT CACHING NO', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['in', 'out', 'writer'],
       [
         [
@@ -175,7 +159,7 @@ describe('client tracking transcripts against redis-server', () => {
   });
 
   it('BCAST sends the changed keys under each prefix once per event-loop turn, in byte order', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['cache', 'loop', 'writer'],
       [
         ['cache', [['HELLO', '3'], ['CLIENT', 'TRACKING', 'ON', 'BCAST', 'PREFIX', 'user:', 'PREFIX', 'order:'], ['CLIENT', 'TRACKINGINFO']]],
@@ -192,7 +176,7 @@ describe('client tracking transcripts against redis-server', () => {
   });
 
   it('a RESP2 client redirects invalidations to a subscriber of __redis__:invalidate', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['inv', 'cache', 'writer'],
       [
         ['inv', [['SUBSCRIBE', '__redis__:invalidate']]],
@@ -205,7 +189,7 @@ describe('client tracking transcripts against redis-server', () => {
   });
 
   it('a RESP2 client without redirection is sent nothing, its keys are still forgotten', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['cache', 'writer'],
       [
         ['cache', [['CLIENT', 'TRACKING', 'ON'], ['GET', 'a'], ['SET', 'a', '1']]],
@@ -216,7 +200,7 @@ describe('client tracking transcripts against redis-server', () => {
   });
 
   it('when the redirect client goes away the tracking client is told, and TRACKINGINFO shows it', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['gone', 'cache', 'writer'],
       [
         ['cache', [['HELLO', '3'], ['CLIENT', 'TRACKING', 'ON', 'REDIRECT', '$id:gone'], ['GET', 'a'], ['GET', 'b']]],
@@ -227,7 +211,7 @@ describe('client tracking transcripts against redis-server', () => {
   });
 
   it('RESET and CLIENT TRACKING OFF stop tracking', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['cache', 'writer'],
       [
         ['cache', [['HELLO', '3'], ['CLIENT', 'TRACKING', 'ON'], ['GET', 'a'], ['RESET'], ['HELLO', '3'], ['CLIENT', 'TRACKINGINFO'], ['CLIENT', 'GETREDIR']]],
@@ -240,7 +224,7 @@ describe('client tracking transcripts against redis-server', () => {
   });
 
   it('bad tracking options and CLIENT CACHING misuse get Redis 7.0 errors', async () => {
-    await expectSame(
+    await pair.expectSame(
       ['c'],
       [
         [
@@ -304,9 +288,9 @@ describe('client tracking transcripts against redis-server', () => {
         for (const x of [a, b, c]) x.close();
       }
     };
-    const expected = await fields(redis);
+    const expected = await fields(pair.redis);
     expect(expected).toEqual(['tracking_clients:3', 'tracking_total_keys:3', 'tracking_total_items:4', 'tracking_total_prefixes:2']);
-    expect(await fields(strata)).toEqual(expected);
+    expect(await fields(pair.strata)).toEqual(expected);
   });
 });
 
