@@ -2,7 +2,8 @@
  * processCommand and call, as Redis's server.c: every request passes the same checks in the same
  * order before its handler runs, and the same bookkeeping after.
  *
- *   lookup → unknown command / subcommand → arity → protected (DEBUG) → auth → busy script → maxmemory
+ *   lookup → unknown command / subcommand → arity → protected (DEBUG) → auth → busy script →
+ *   flags the arguments declare (a script's shebang) → maxmemory
  *   (performEvictions; OOM for denyoom commands and MULTI queueing) → refused writes (MISCONF) →
  *   monitor clients may not touch keys → RESP2 pub/sub mode → CLIENT PAUSE (postpone) → MULTI
  *   queue → call
@@ -71,12 +72,15 @@ function checkAndRun(c: Client, argv: string[]): void {
     rejectCommand(c, cmd, server.scripting.busyError());
     return;
   }
-  if (server.eviction.maxmemory !== 0 && server.pauseType === 'off' && outOfMemory(c, cmd)) {
+  // Only the memory and disk checks below read them: skip the work (a script's sha) otherwise.
+  const declared = cmd.declaredFlags !== undefined && (server.eviction.maxmemory !== 0 || server.writeRefusal !== null) ? cmd.declaredFlags(c, argv) : null;
+  const isWrite = declared === null ? cmd.isWrite : declared.write;
+  if (server.eviction.maxmemory !== 0 && server.pauseType === 'off' && outOfMemory(c, cmd, declared === null ? cmd.isDenyOom : declared.denyoom)) {
     rejectCommand(c, cmd, ERR_OOM);
     return;
   }
   // PING too, as Redis: a health check must see the disk error.
-  if (server.writeRefusal !== null && (cmd.isWrite || cmd.name === 'ping')) {
+  if (server.writeRefusal !== null && (isWrite || cmd.name === 'ping')) {
     rejectCommand(c, cmd, server.writeRefusal);
     return;
   }
@@ -111,9 +115,9 @@ function checkAndRun(c: Client, argv: string[]): void {
  * Evicts as needed; true when memory stays over maxmemory and the command may not run: a denyoom
  * command (EXEC counts as one when it queued one), or any command queued in MULTI.
  */
-function outOfMemory(c: Client, cmd: CommandEntry): boolean {
+function outOfMemory(c: Client, cmd: CommandEntry, isDenyOom: boolean): boolean {
   if (c.server.eviction.perform() !== EVICT_FAIL) return false;
-  if (cmd.isDenyOom) return true;
+  if (isDenyOom) return true;
   if (cmd.name === 'exec') return c.multiQueue.some((q) => q.cmd.isDenyOom);
   return c.inMulti && cmd.name !== 'discard' && cmd.name !== 'quit' && cmd.name !== 'reset';
 }

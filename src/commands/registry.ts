@@ -44,6 +44,7 @@ export class CommandEntry {
   readonly isNoScript: boolean;
   readonly isBlocking: boolean;
   readonly isProtected: boolean;
+  readonly declaredFlags: CommandSpec['declaredFlags'];
 
   constructor(
     readonly spec: CommandSpec,
@@ -72,6 +73,7 @@ export class CommandEntry {
     this.isNoScript = has('noscript');
     this.isBlocking = has('blocking');
     this.isProtected = has('protected');
+    this.declaredFlags = spec.declaredFlags;
     if (spec.subcommands) {
       this.subcommands = new Map();
       for (const sub of spec.subcommands) this.subcommands.set(sub.name, new CommandEntry(sub, this));

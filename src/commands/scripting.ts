@@ -8,7 +8,7 @@
  */
 
 import type { Client } from '../server/client.js';
-import type { CommandSpec } from './spec.js';
+import type { CommandSpec, DeclaredFlags } from './spec.js';
 import type { ScriptEngine } from '../scripting/engine.js';
 import { isOpt } from './args.js';
 import { replyHelp } from './help.js';
@@ -37,6 +37,18 @@ function evalShaCommand(c: Client, argv: string[]): void {
 function fcallCommand(c: Client, argv: string[]): void {
   feedMonitors(c, argv);
   engineOf(c)?.fcall(c, argv, argv[0].length > 5);
+}
+
+function evalFlags(c: Client, argv: string[]): DeclaredFlags | null {
+  return c.server.scripting?.declaredFlags(argv, 'eval') ?? null;
+}
+
+function evalShaFlags(c: Client, argv: string[]): DeclaredFlags | null {
+  return c.server.scripting?.declaredFlags(argv, 'evalsha') ?? null;
+}
+
+function fcallFlags(c: Client, argv: string[]): DeclaredFlags | null {
+  return c.server.scripting?.declaredFlags(argv, 'fcall') ?? null;
 }
 
 function scriptLoadCommand(c: Client, argv: string[]): void {
@@ -98,12 +110,12 @@ function scriptHelpCommand(c: Client, argv: string[]): void {
 }
 
 export const commands = [
-  { name: 'eval', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'movablekeys'], acl: ['scripting'], run: evalCommand },
-  { name: 'evalsha', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'movablekeys'], acl: ['scripting'], run: evalShaCommand },
-  { name: 'eval_ro', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys', 'readonly'], acl: ['scripting'], run: evalCommand },
-  { name: 'evalsha_ro', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys', 'readonly'], acl: ['scripting'], run: evalShaCommand },
-  { name: 'fcall', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'movablekeys'], acl: ['scripting'], run: fcallCommand },
-  { name: 'fcall_ro', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys', 'readonly'], acl: ['scripting'], run: fcallCommand },
+  { name: 'eval', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'movablekeys'], acl: ['scripting'], run: evalCommand, declaredFlags: evalFlags },
+  { name: 'evalsha', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'movablekeys'], acl: ['scripting'], run: evalShaCommand, declaredFlags: evalShaFlags },
+  { name: 'eval_ro', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys', 'readonly'], acl: ['scripting'], run: evalCommand, declaredFlags: evalFlags },
+  { name: 'evalsha_ro', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys', 'readonly'], acl: ['scripting'], run: evalShaCommand, declaredFlags: evalShaFlags },
+  { name: 'fcall', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'movablekeys'], acl: ['scripting'], run: fcallCommand, declaredFlags: fcallFlags },
+  { name: 'fcall_ro', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys', 'readonly'], acl: ['scripting'], run: fcallCommand, declaredFlags: fcallFlags },
   {
     name: 'script',
     arity: -2,

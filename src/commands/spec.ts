@@ -76,6 +76,16 @@ export interface CommandSpec {
   keys?: readonly [number, number, number];
   run?: Handler;
   subcommands?: readonly CommandSpec[];
+  /**
+   * Flags that depend on the arguments (Redis's getCommandFlags): a script's declared flags make
+   * EVAL/FCALL a write and denyoom, or neither; null keeps the spec's.
+   */
+  declaredFlags?: (c: Client, argv: string[]) => DeclaredFlags | null;
+}
+
+export interface DeclaredFlags {
+  write: boolean;
+  denyoom: boolean;
 }
 
 /** Derives the categories Redis 7.0 adds from flags (setImplicitACLCategories). */

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import type { CommandEntry } from '../commands/registry.js';
+import type { DeclaredFlags } from '../commands/spec.js';
 import { call } from '../commands/dispatch.js';
 import { ERR_OOM } from '../keyspace/evict.js';
 import { formatDouble, parseInt64 } from '../types/numbers.js';
@@ -32,12 +33,9 @@ export const ERR_BUSY_EVAL = 'BUSY Redis is busy running a script. You can only 
 export const ERR_BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
 export const ERR_NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
 
-/** Script flags (shebang `flags=` or register_function's `flags`). */
+/** Script flags (shebang `flags=` or register_function's `flags`): bit i is SCRIPT_FLAGS[i]; these two change how a script runs. */
 export const FLAG_NO_WRITES = 1;
 export const FLAG_ALLOW_OOM = 2;
-export const FLAG_ALLOW_STALE = 4;
-export const FLAG_NO_CLUSTER = 8;
-export const FLAG_ALLOW_CROSS_SLOT = 16;
 /** An EVAL script without a shebang: Redis 6 rules, flags come from the commands it runs. */
 export const FLAG_EVAL_COMPAT = 32;
 
@@ -307,6 +305,20 @@ export class ScriptEngine {
     let n = 0;
     for (const s of this.scripts.values()) n += s.body.length + 40 + 64;
     return n;
+  }
+
+  /**
+   * evalGetCommandFlags / fcallGetCommandFlags: what a script's declared flags make of its
+   * command (write unless no-writes; denyoom unless allow-oom or no-writes). Null for a script
+   * without a shebang or one not known yet: the command's own flags stay.
+   */
+  declaredFlags(argv: string[], kind: 'eval' | 'evalsha' | 'fcall'): DeclaredFlags | null {
+    let flags: number | null;
+    if (kind === 'fcall') flags = (this.server.functions.findFunction(argv[1]) as CompiledFunction | undefined)?.flagBits ?? null;
+    else if (kind === 'evalsha' && argv[1].length !== 40) flags = null;
+    else flags = this.scriptFlags(argv, kind === 'evalsha');
+    if (flags === null || flags & FLAG_EVAL_COMPAT) return null;
+    return { write: !(flags & FLAG_NO_WRITES), denyoom: !(flags & (FLAG_ALLOW_OOM | FLAG_NO_WRITES)) };
   }
 
   /** SCRIPT FLUSH: a fresh EVAL state in Redis; here the cached chunks are released. */
@@ -801,9 +813,8 @@ export class ScriptEngine {
   private refusal(run: ScriptRun, cmd: CommandEntry, argv: string[]): string | null {
     const server = this.server;
     if ((cmd.arity > 0 && argv.length !== cmd.arity) || argv.length < -cmd.arity) return 'Wrong number of args calling Redis command from script';
-    if (cmd.flags.includes('noscript')) return 'This Redis command is not allowed from script';
-    const mayReplicate = cmd.flags.includes('may_replicate');
-    if (run.readOnly && (cmd.isWrite || mayReplicate)) return 'Write commands are not allowed from read-only scripts.';
+    if (cmd.isNoScript) return 'This Redis command is not allowed from script';
+    if (run.readOnly && (cmd.isWrite || cmd.flags.includes('may_replicate'))) return 'Write commands are not allowed from read-only scripts.';
     if (cmd.isWrite && !run.writeDirty && server.writeRefusal !== null) return '-' + server.writeRefusal;
     if (!run.allowOom && !run.writeDirty && run.oomAtStart && cmd.isDenyOom) return '-' + ERR_OOM;
     return null;

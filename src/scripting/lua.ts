@@ -16,7 +16,6 @@ const require = createRequire(import.meta.url);
 
 export const LUA_REGISTRYINDEX = -10000;
 export const LUA_GLOBALSINDEX = -10002;
-export const LUA_MULTRET = -1;
 export const LUA_YIELD = 1;
 
 export const T_NIL = 0;

@@ -264,6 +264,25 @@ describe('EVAL and FCALL compared with redis-server', () => {
     ]);
   });
 
+  it('over maxmemory: scripts need allow-oom or no-writes, and write commands of flagless scripts get OOM', async () => {
+    await sameReplies(pair, [
+      ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction'],
+      ['SET', 'before', 'x'],
+      ['FUNCTION', 'LOAD', 'REPLACE', "#!lua name=oomlib\nredis.register_function('oom_w', function() return 1 end)\nredis.register_function{function_name='oom_r', callback=function() return 2 end, flags={'no-writes'}}"],
+      ['CONFIG', 'SET', 'maxmemory', '1'],
+      ['FCALL', 'oom_w', '0'],
+      ['FCALL', 'oom_r', '0'],
+      ['EVAL', '#!lua\nreturn 1', '0'],
+      ['EVAL', "#!lua flags=no-writes\nreturn redis.call('get', 'before')", '0'],
+      ['EVAL', "#!lua flags=allow-oom\nreturn redis.call('set', 'oom', 'allowed')", '0'],
+      ['EVAL', "return redis.call('get', 'before')", '0'],
+      ['EVAL', "return redis.call('set', 'flagless', 'x')", '0'],
+      ['EVAL', "return redis.pcall('set', 'flagless', 'x')", '0'],
+      ['CONFIG', 'SET', 'maxmemory', '0'],
+      ['MGET', 'oom', 'flagless'],
+    ]);
+  });
+
   it('errors of scripts and of the commands they run are counted once, as redis-server counts them', async () => {
     await sameReplies(pair, [['CONFIG', 'RESETSTAT'], ['SET', 'str', 'x']]);
     for (const script of ["return redis.call('incr', 'str')", "return redis.pcall('incr', 'str')", "error('mine')", "return {err='OWN x'}", "return redis.call('nosuch')"]) {
