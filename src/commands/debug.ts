@@ -403,9 +403,10 @@ function debugCommand(c: Client, argv: string[]): void {
 function debugReload(c: Client, argv: string[]): void {
   let flush = true;
   let save = true;
+  let merge = false;
   for (let j = 2; j < argv.length; j++) {
     const opt = argv[j].toUpperCase();
-    if (opt === 'MERGE') continue; // loading replaces existing keys anyway
+    if (opt === 'MERGE') merge = true;
     else if (opt === 'NOFLUSH') flush = false;
     else if (opt === 'NOSAVE') save = false;
     else {
@@ -429,7 +430,7 @@ function debugReload(c: Client, argv: string[]): void {
     server.functions.flush();
   }
   try {
-    snapshots.loadFile(snapshots.dumpPath, { skipExpired: true });
+    snapshots.loadFile(snapshots.dumpPath, { skipExpired: true, replace: merge });
   } catch (err) {
     server.log.warn(`DEBUG RELOAD failed: ${(err as Error).message}`);
     c.reply.error('ERR Error trying to load the RDB dump, check server logs.');

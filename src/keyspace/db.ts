@@ -325,6 +325,27 @@ export class Keyspace {
   }
 
   /**
+   * Adds a key read from an RDB file or an RDB base (Redis's dbAddRDBLoad). The key is expected to
+   * be new: one Map operation instead of setKey's lookup and store, which is most of a large
+   * file's load time. Returns false when the key already existed: the file is corrupt, and the
+   * caller abandons the load (the old value is then overwritten and its memory miscounted).
+   */
+  loadKey(db: Db, key: string, value: Value): boolean {
+    if (db.coldKeys !== 0 || this.observer !== null) {
+      if (this.exists(db, key)) return false;
+      this.setKey(db, key, value);
+      return true;
+    }
+    const dict = db.dict;
+    const size = dict.size;
+    dict.set(key, value);
+    if (dict.size === size) return false;
+    db.used += keyBytes(key) + account(value);
+    if (this.trackAccess) db.access.set(key, this.lfu ? lfuInit(this.now) : lruClock(this.now));
+    return true;
+  }
+
+  /**
    * Adds or overwrites a key. The TTL is cleared unless `keepTtl` (Redis's setKey). A key that did
    * not exist is announced with a "new" event, as Redis's dbAdd (not while loading a dataset).
    */

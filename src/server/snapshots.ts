@@ -25,6 +25,16 @@ import { REDIS_VERSION, type Server } from './server.js';
 /** How long one slice of a background snapshot may run before yielding to commands. */
 const SLICE_MS = 1;
 
+/**
+ * How a dataset is loaded: `skipExpired` drops keys already expired (as a master does);
+ * `replace` lets a key of the file replace one in memory (DEBUG RELOAD NOFLUSH), where otherwise
+ * a key met twice means a corrupt file.
+ */
+export interface LoadOptions {
+  skipExpired: boolean;
+  replace?: boolean;
+}
+
 export interface SnapshotJob {
   /** 'rdb': the dump file (BGSAVE); 'aof': the base of a log rewrite. */
   kind: 'rdb' | 'aof';
@@ -160,7 +170,7 @@ export class Snapshots {
    * Loads an RDB file into the (empty) keyspace. Keys already expired are skipped, as a master
    * does. Throws on any problem; the caller treats that as fatal, so nothing half-loaded is used.
    */
-  loadFile(file: string, opts: { skipExpired: boolean }): number {
+  loadFile(file: string, opts: LoadOptions): number {
     return this.loadData(fs.readFileSync(file), opts).keys;
   }
 
@@ -168,7 +178,7 @@ export class Snapshots {
    * Loads RDB data into the keyspace. With `prefix`, the RDB may be followed by other bytes (an
    * AOF's RDB preamble or base); `end` is the offset just past it.
    */
-  loadData(data: Buffer, opts: { skipExpired: boolean; prefix?: boolean }): { keys: number; end: number } {
+  loadData(data: Buffer, opts: LoadOptions & { prefix?: boolean }): { keys: number; end: number } {
     const server = this.server;
     const ks = server.keyspace;
     const limits = this.encodingLimits();
@@ -186,7 +196,8 @@ export class Snapshots {
             if (opts.skipExpired && e.expire >= 0 && e.expire < now) return;
             const db = ks.dbs[e.db];
             const value = fromRdbValue(e.value, limits);
-            ks.setKey(db, e.key, value);
+            if (opts.replace) ks.setKey(db, e.key, value);
+            else if (!ks.loadKey(db, e.key, value)) throw new Error(`RDB has duplicated key '${e.key}' in DB ${e.db}`);
             if (e.expire >= 0) ks.setExpire(db, e.key, e.expire);
             ks.restoreAccess(db, e.key, e.idle ?? -1, e.freq ?? -1);
             if (value instanceof HashObject && value.supportsTtls) trackFieldExpiry(db, e.key, value);

@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { spawnSync } from 'node:child_process';
+import { startServer, STRATA_BIN, type RunningServer } from '../helpers/server.js';
+import { crc64 } from '../../storage/rdb/crc64.js';
 import { RawClient, encodeCommand } from '../helpers/resp.js';
 
 describe('RDB snapshots: SAVE, BGSAVE, loading at startup', () => {
@@ -82,6 +84,33 @@ describe('RDB snapshots: SAVE, BGSAVE, loading at startup', () => {
     const c = await RawClient.connect(s.port);
     expect(await c.call('MGET', 'from-redis', 'num')).toBe('*2\r\n$3\r\nyes\r\n$3\r\n-42\r\n');
     expect(await c.call('ZSCORE', 'rz', 'two')).toBe('$1\r\n2\r\n');
+    c.close();
+  });
+
+  it('a dump.rdb holding a key twice is refused at startup, as Redis does; DEBUG RELOAD MERGE replaces', async () => {
+    const dir = tempDir();
+    // REDIS0010, SELECTDB 0, then string entries "k" → "a" and "k" → "b", EOF and the CRC.
+    const entry = (value: string): number[] => [0x00, 1, 0x6b, 1, value.charCodeAt(0)];
+    const body = Buffer.from([...Buffer.from('REDIS0010'), 0xfe, 0x00, ...entry('a'), ...entry('b'), 0xff]);
+    const crc = Buffer.alloc(8);
+    crc.writeBigUInt64LE(crc64(0n, body));
+    fs.writeFileSync(path.join(dir, 'dump.rdb'), Buffer.concat([body, crc]));
+    const r = spawnSync(STRATA_BIN, ['--port', '0', '--dir', dir, '--appendonly', 'no'], { encoding: 'latin1', timeout: 20000 });
+    expect(r.status).toBe(1);
+    expect(r.stdout + r.stderr).toContain("RDB has duplicated key 'k' in DB 0");
+
+    // MERGE lets the file's keys replace those in memory; without it a reload into a live
+    // dataset (NOFLUSH) meets its own keys and fails.
+    fs.rmSync(path.join(dir, 'dump.rdb'));
+    const s = await start(dir, { args: ['--appendonly', 'no', '--enable-debug-command', 'yes'] });
+    const c = await RawClient.connect(s.port);
+    await c.call('SET', 'k', 'saved');
+    expect(await c.call('SAVE')).toBe('+OK\r\n');
+    await c.call('SET', 'k', 'changed');
+    await c.call('SET', 'other', 'kept');
+    expect(await c.call('DEBUG', 'RELOAD', 'NOFLUSH', 'NOSAVE')).toBe('-ERR Error trying to load the RDB dump, check server logs.\r\n');
+    expect(await c.call('DEBUG', 'RELOAD', 'NOFLUSH', 'MERGE', 'NOSAVE')).toBe('+OK\r\n');
+    expect(await c.call('MGET', 'k', 'other')).toBe('*2\r\n$5\r\nsaved\r\n$4\r\nkept\r\n');
     c.close();
   });
 

@@ -18,6 +18,22 @@ describe('RDB codecs', () => {
     );
   });
 
+  it('crc64 equals the bit-at-a-time definition (the eight-byte steps and the byte tail)', () => {
+    const bitwise = (data: Uint8Array): bigint => {
+      let crc = 0n;
+      for (const byte of data) {
+        crc ^= BigInt(byte);
+        for (let k = 0; k < 8; k++) crc = crc & 1n ? (crc >> 1n) ^ 0x95ac9329ac4bc9b5n : crc >> 1n;
+      }
+      return crc;
+    };
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (data) => {
+        expect(crc64(0n, data)).toBe(bitwise(data));
+      }),
+    );
+  });
+
   it('LZF decompress(compress(x)) = x, and compression only happens when it saves bytes', () => {
     const repetitive = fc.array(fc.constantFrom('a', 'b', 'abc', 'hello world ', '\x00\xff'), { maxLength: 400 }).map((parts) => Buffer.from(parts.join(''), 'latin1'));
     fc.assert(
