@@ -19,6 +19,7 @@
 
 import { splitArgs } from '../types/splitargs.js';
 import { parseInt64 } from '../types/numbers.js';
+import { latin1String } from '../types/bytes.js';
 
 export { splitArgs };
 
@@ -55,6 +56,8 @@ export class RequestParser {
   /** Destination for a big bulk payload that spans chunks. */
   private big: Buffer | null = null;
   private bigFilled = 0;
+  /** The first argument of the previous request (see commandName). */
+  private lastName = '';
 
   /** proto-max-bulk-len, kept current by the owner. */
   maxBulkLen = 512 * 1024 * 1024;
@@ -115,13 +118,28 @@ export class RequestParser {
           return null;
         }
         const end = this.pos + this.bulkLen;
-        this.argv.push(this.buf.latin1Slice(this.pos, end));
+        this.argv.push(this.argv.length === 0 ? this.commandName(this.pos, end) : latin1String(this.buf, this.pos, end));
         this.pos = end + 2; // Redis does not check that the payload is followed by CRLF.
         this.bulkLen = -1;
         this.pendingArgs--;
       }
       return this.takeArgv();
     }
+  }
+
+  /**
+   * A request's first argument: a client mostly repeats the same command, so the previous name is
+   * reused when the bytes match, saving the string and its hashing in the command table lookup.
+   */
+  private commandName(start: number, end: number): string {
+    const last = this.lastName;
+    const buf = this.buf;
+    if (end - start === last.length) {
+      let i = 0;
+      while (i < last.length && buf[start + i] === last.charCodeAt(i)) i++;
+      if (i === last.length) return last;
+    }
+    return (this.lastName = latin1String(buf, start, end));
   }
 
   private takeArgv(): string[] {

@@ -12,9 +12,12 @@
  */
 
 import { formatDouble } from '../types/numbers.js';
-import { ByteBuffer } from '../types/bytes.js';
+import { ByteBuffer, writeLatin1 } from '../types/bytes.js';
 
 const CRLF = '\r\n';
+const DOLLAR = 36;
+const STAR = 42;
+const COLON = 58;
 const INITIAL = 16 * 1024;
 /** Output at least this large leaves with its buffer rather than as a copy (see take()). */
 const HAND_OVER_MIN = 8 * 1024;
@@ -101,14 +104,28 @@ export class ReplyWriter extends ByteBuffer {
   }
 
   integer(n: number | bigint): void {
+    if (typeof n === 'number' && n >= 0 && Number.isSafeInteger(n)) {
+      this.header(COLON, n);
+      return;
+    }
     this.raw(':' + (typeof n === 'number' && !Number.isSafeInteger(n) ? BigInt(Math.trunc(n)).toString() : String(n)) + CRLF);
+  }
+
+  /** A type byte, a count and CRLF: "$5\r\n", "*2\r\n". */
+  private header(type: number, n: number): void {
+    this.ensure(1);
+    this.buf[this.len++] = type;
+    this.decimal(n);
+    this.ensure(2);
+    this.buf[this.len++] = 13;
+    this.buf[this.len++] = 10;
   }
 
   bulk(s: string): void {
     const n = s.length;
-    this.ensure(n + 16);
-    this.len += this.buf.latin1Write('$' + n + CRLF, this.len);
-    this.len += this.buf.latin1Write(s, this.len);
+    this.header(DOLLAR, n);
+    this.ensure(n + 2);
+    this.len += writeLatin1(this.buf, s, this.len);
     this.buf[this.len++] = 13;
     this.buf[this.len++] = 10;
   }
@@ -135,7 +152,7 @@ export class ReplyWriter extends ByteBuffer {
   }
 
   array(n: number): void {
-    this.raw('*' + n + CRLF);
+    this.header(STAR, n);
   }
 
   map(n: number): void {

@@ -8,7 +8,7 @@
  * are skipped.
  */
 
-import { ByteBuffer } from '../../src/types/bytes.js';
+import { ByteBuffer, latin1String } from '../../src/types/bytes.js';
 
 /** Encodes commands into one growable buffer, reused across ticks. */
 export class RecordBuffer extends ByteBuffer {
@@ -83,7 +83,7 @@ export function decodeRecords(data: Buffer): DecodeResult {
       const to = from + len.value;
       if (to + 2 > n) return { records, validEnd: start, status: 'truncated' };
       if (data[to] !== 13 || data[to + 1] !== 10) return { records, validEnd: start, status: 'corrupt', reason: `missing CRLF after bulk at offset ${to}` };
-      argv.push(data.latin1Slice(from, to));
+      argv.push(latin1String(data, from, to));
       pos = to + 2;
     }
     records.push({ argv, start, end: pos });

@@ -35,6 +35,7 @@ import {
   STREAM_ITEM_FLAG_SAMEFIELDS,
 } from './constants.js';
 import { parseDouble } from '../../src/types/numbers.js';
+import { latin1String } from '../../src/types/bytes.js';
 import type { RdbEntry, RdbValue, RdbVisitor, StreamEntry, StreamGroup, StreamId, StreamNodeLayout, StreamValue } from './model.js';
 
 export class RdbError extends Error {
@@ -146,7 +147,7 @@ export class RdbCursor {
     if (first !== undefined && first >> 6 !== 3) {
       const n = this.len();
       this.need(n);
-      const s = this.buf.latin1Slice(this.pos, this.pos + n);
+      const s = latin1String(this.buf, this.pos, this.pos + n);
       this.pos += n;
       return s;
     }
