@@ -16,6 +16,8 @@
  * Options: --requests N (per test at -P 1; ×5 at -P 16), --keys N (memory, startup and snapshot
  * tests), --tests a,b, --messages N (fan-out), --tier-mb N,
  * --cases throughput,durable,memory,fanout,startup,snapshot,tier (default: all).
+ * Environment: STRATA_NODE_FLAGS adds node flags to the strata servers started (e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile one case).
  */
 
 import { execFile } from 'node:child_process';

@@ -62,7 +62,7 @@ export async function startBenchServer(kind: ServerKind, extra: string[] = [], d
   const proc =
     kind === 'redis'
       ? spawn('redis-server', args, { stdio: 'ignore' })
-      : spawn(process.execPath, [path.join(ROOT, 'bin/strata-server'), ...args, '--loglevel', 'warning'], { stdio: 'ignore' });
+      : spawn(process.execPath, [...(process.env.STRATA_NODE_FLAGS ?? '').split(' ').filter(Boolean), path.join(ROOT, 'bin/strata-server'), ...args, '--loglevel', 'warning'], { stdio: 'ignore' });
   await waitForPort(port, proc);
   return {
     kind,
