@@ -73,7 +73,7 @@ function pfaddCommand(c: Client, argv: string[]): void {
   }
   if (updated > 0) {
     hll.invalidateCache();
-    ks.setKey(c.db, key, hll.toString(), true);
+    ks.overwrite(c.db, key, v, hll.toString());
     ks.effects.keyChanged(c.db, key, NOTIFY_STRING, 'pfadd');
     ks.effects.dirty += updated - 1;
     ks.effects.propagate(c.db.id, argv);

@@ -153,7 +153,9 @@ function setGeneric(c: Client, name: string, argv: string[], flags: number, key:
     if (old === null) return;
     c.reply.bulkOrNull(old);
   }
-  const found = ks.lookupWrite(db, key) !== undefined;
+  // Looking the key up first only matters for NX/XX, and for a stale key that must expire (and
+  // propagate its DEL) before the SET; otherwise setKey's own lookup is enough.
+  const found = ((flags & (OPT_NX | OPT_XX)) !== 0 || db.expires.size !== 0) && ks.lookupWrite(db, key) !== undefined;
   if ((flags & OPT_NX && found) || (flags & OPT_XX && !found)) {
     if (!(flags & OPT_GET)) c.reply.nullBulk();
     return;
@@ -343,7 +345,7 @@ function incrDecr(c: Client, argv: string[], by: bigint | number): void {
     next = sum >= -MAX_SAFE_BIG && sum <= MAX_SAFE_BIG ? Number(sum) : sum;
   }
   const stored: Value = typeof next === 'number' ? next : next.toString();
-  ks.setKey(db, key, stored, true);
+  ks.overwrite(db, key, v, stored);
   ks.effects.keyChanged(db, key, NOTIFY_STRING, 'incrby');
   ks.effects.propagate(db.id, argv);
   c.reply.integer(next);
@@ -429,7 +431,7 @@ function appendCommand(c: Client, argv: string[]): void {
     const cur = stringOf(v as string | number);
     if (tooLong(c, cur.length + argv[2].length)) return;
     const next = cur + argv[2];
-    ks.setKey(db, key, next, true);
+    ks.overwrite(db, key, v, next);
     length = next.length;
   }
   ks.effects.keyChanged(db, key, NOTIFY_STRING, 'append');
@@ -485,7 +487,7 @@ function setrangeCommand(c: Client, argv: string[]): void {
   if (tooLong(c, offset + value.length)) return;
   const next =
     offset >= cur.length ? cur + '\0'.repeat(offset - cur.length) + value : cur.slice(0, offset) + value + cur.slice(offset + value.length);
-  ks.setKey(db, key, next, true);
+  ks.overwrite(db, key, v, next);
   ks.effects.keyChanged(db, key, NOTIFY_STRING, 'setrange');
   ks.effects.propagate(db.id, argv);
   c.reply.integer(next.length);

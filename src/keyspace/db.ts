@@ -351,8 +351,22 @@ export class Keyspace {
    */
   setKey(db: Db, key: string, value: Value, keepTtl = false): void {
     this.faultIn(db, key);
+    this.store(db, key, db.dict.get(key), value);
+    if (!keepTtl && db.expires.size !== 0 && db.expires.delete(key)) db.used -= EXPIRE_BYTES;
+  }
+
+  /**
+   * Stores `value` at a key the caller has just read with lookupWrite (`old` is what that returned,
+   * undefined when the key is absent), keeping its TTL (Redis's dbOverwrite): setKey without
+   * looking the key up again.
+   */
+  overwrite(db: Db, key: string, old: Value | undefined, value: Value): void {
+    this.store(db, key, old, value);
+  }
+
+  /** Stores `value` over `old` (the key's current value, undefined for a new key). */
+  private store(db: Db, key: string, old: Value | undefined, value: Value): void {
     if (this.observer !== null) this.observer.beforeChange(db.id, key);
-    const old = db.dict.get(key);
     db.dict.set(key, value);
     if (old === undefined) {
       if (!this.loading) this.effects.notify(NOTIFY_NEW, 'new', key, db.id);
@@ -366,7 +380,6 @@ export class Keyspace {
     db.used += account(value);
     // Commands often store a new collection first and fill it after.
     if (typeof value === 'object') this.noteChanging(db, key, value);
-    if (!keepTtl && db.expires.size !== 0 && db.expires.delete(key)) db.used -= EXPIRE_BYTES;
     // A collection stored where clients wait may serve them (Redis signals from dbAdd).
     if (db.blockingKeys.size !== 0 && typeof value === 'object') this.signalKeyAsReady(db, key);
   }
