@@ -32,7 +32,9 @@
  * every Map here and only Db.coldKeys counts it. Every entry point that reads or changes a key
  * first brings a cold key back (faultIn → promote), so the code below and every command see one
  * keyspace; a promotion happens before the snapshot observer is told of a change, which the
- * snapshot walker relies on. Moving between tiers is not a change: no event, no propagation.
+ * snapshot walker relies on. Moving between tiers is not a change: no event, no propagation. One
+ * exception, for reads only: lookupRead serves a cold string without TTL from disk, leaving it
+ * there, unless it was read recently (ColdTier.readInPlace); nothing changes, so nothing else sees it.
  */
 
 import type { CollectionObject, Value } from '../types/object.js';
@@ -145,6 +147,15 @@ export class Keyspace {
    * LOOKUP_NOTOUCH | LOOKUP_NONOTIFY (OBJECT): access data untouched, no "keymiss" event.
    */
   lookupRead(db: Db, key: string, track = true): Value | undefined {
+    if (track && db.coldKeys !== 0 && !db.dict.has(key)) {
+      // A cold string read once is served from disk, left there (ColdTier.readInPlace). Not for
+      // OBJECT (track false), which reads the key's access data in memory.
+      const cold = this.cold!.readInPlace(db, key);
+      if (cold !== undefined) {
+        this.stats.keyspaceHits++;
+        return cold;
+      }
+    }
     const v = this.lookup(db, key);
     if (v === undefined) {
       this.stats.keyspaceMisses++;

@@ -20,6 +20,7 @@ import { dumpPayload } from '../../storage/rdb/writer.js';
 import { openPayload } from '../../storage/rdb/payload.js';
 import { RdbCursor, readValue } from '../../storage/rdb/reader.js';
 import type { RdbEntry, RdbValue } from '../../storage/rdb/model.js';
+import { RdbType } from '../../storage/rdb/constants.js';
 import type { ColdCut } from '../../storage/snapshot/walker.js';
 import type { Value } from '../types/object.js';
 import { TimeHeap } from '../types/timeheap.js';
@@ -44,6 +45,9 @@ export interface ColdValue {
   stamp: number;
 }
 
+/** How many of the latest in-place reads are remembered: a key read again among them is promoted. */
+const READ_ONCE_WINDOW = 4096;
+
 export class ColdTier {
   /** cold-tier yes and maxmemory set: eviction demotes instead of deleting. */
   enabled = false;
@@ -66,6 +70,8 @@ export class ColdTier {
    * length per cold volatile key; like the rest of the tier's bookkeeping, not in used_memory.
    */
   private readonly expiries = new Map<number, TimeHeap>();
+  /** Keys recently read in place, oldest first, with their space (see readInPlace). */
+  private readonly readOnce = new Map<string, number>();
 
   constructor(
     private readonly dbs: readonly Db[],
@@ -193,6 +199,37 @@ export class ColdTier {
 
   has(db: Db, key: string): boolean {
     return this.store !== null && this.store.get(db.coldSpace, key) !== undefined;
+  }
+
+  /**
+   * A read of a cold key that leaves it on disk: its string value, when the key holds a string, has
+   * no TTL and was not read this way recently. Otherwise undefined, and the caller promotes it as
+   * for any access. So a key is promoted on its second read within READ_ONCE_WINDOW cold reads:
+   * scattered reads over a large cold set cost a disk read each, instead of a promotion that pushes
+   * another key out (a write) every time, while keys read again soon come back into memory. (A
+   * string is immutable, so the caller cannot change the copy it gets; access data is not updated.)
+   */
+  readInPlace(db: Db, key: string): string | number | undefined {
+    const store = this.store;
+    if (store === null) return undefined;
+    const seen = this.readOnce.get(key);
+    if (seen !== undefined) {
+      this.readOnce.delete(key);
+      if (seen === db.coldSpace) return undefined;
+    }
+    let rec: StoredRecord | undefined;
+    try {
+      rec = store.get(db.coldSpace, key);
+    } catch {
+      return undefined; // the promotion path reports and drops it
+    }
+    if (rec === undefined || rec.expire >= 0 || rec.payload[0] !== RdbType.String) return undefined;
+    const value = this.decode(rec.payload);
+    if (value === null || typeof value === 'object') return undefined;
+    this.stats.coldReads++;
+    this.readOnce.set(key, db.coldSpace);
+    if (this.readOnce.size > READ_ONCE_WINDOW) this.readOnce.delete(this.readOnce.keys().next().value!);
+    return value;
   }
 
   /** Reads and removes the cold record of `key`; undefined when it has none (or it was unreadable). */

@@ -242,13 +242,14 @@ describe('eviction policies with the cold tier', () => {
   strataForSuite([], (c) => (r = c));
 
   /** Reads `keys` (all present); returns how many of them were cold (promotions meanwhile). */
+  /** How many of `keys` are cold: each GET of one reads its record (in place or promoting it). */
   async function coldAmong(keys: string[]): Promise<number> {
-    const promotions = async () => Number(infoField(await r.info('tiering'), 'promotions'));
-    const before = await promotions();
+    const coldReads = async () => Number(infoField(await r.info('tiering'), 'cold_reads'));
+    const before = await coldReads();
     const p = r.pipeline();
     for (const key of keys) p.get(key);
     for (const [err, v] of (await p.exec())!) expect(err === null && v !== null).toBe(true);
-    return (await promotions()) - before;
+    return (await coldReads()) - before;
   }
 
   const OLD = 1000;
@@ -263,7 +264,7 @@ describe('eviction policies with the cold tier', () => {
         await r.config('SET', 'lfu-log-factor', '10');
       }
       expect(await r.dbsize()).toBe(OLD + 200);
-      // The read keys first: their promotions would demote others, unread ones most likely.
+      // The read keys first: promotions would demote others, unread ones most likely.
       const read = await coldAmong(oldKeys(0));
       const unread = await coldAmong(oldKeys(1));
       expect(unread).toBeGreaterThan(OLD / 10);

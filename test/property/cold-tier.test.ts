@@ -80,13 +80,40 @@ describe('cold tier', () => {
         expect(new Set(listed)).toEqual(new Set(entries.map(([k]) => k)));
         for (const [k, v, ttl] of entries) {
           // A canonical integer comes back as a number (the int encoding), with the same bytes.
-          expect(stringOf(ks.lookupRead(db, k) as string | number)).toBe(v);
+          // A string without a TTL is read in place at first; the second read brings it back.
+          for (let read = 0; read < 2; read++) expect(stringOf(ks.lookupRead(db, k) as string | number)).toBe(v);
           expect(ks.getExpire(db, k)).toBe(ttl ? at : -1);
         }
         expect(db.coldKeys).toBe(0);
         expect(db.coldBytes).toBe(0);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('a string without a TTL is read in place the first time, and promoted when read again', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(key, bytes(50)), { selector: ([k]) => k, minLength: 1, maxLength: 10 }), (generated) => {
+        const entries = generated.filter(([k]) => k !== 'volatile');
+        const ks = tieredKeyspace();
+        const db = ks.dbs[0];
+        try {
+          for (const [k, v] of entries) ks.setKey(db, k, v);
+          ks.setKey(db, 'volatile', 'x');
+          ks.setExpire(db, 'volatile', Date.now() + 1e7);
+          expect(ks.demote(db, [...entries.map(([k]) => k), 'volatile'])).toBe(true);
+          for (const [k, v] of entries) expect(stringOf(ks.lookupRead(db, k) as string | number)).toBe(v);
+          expect(db.coldKeys).toBe(entries.length + 1);
+          for (const [k, v] of entries) expect(stringOf(ks.lookupRead(db, k) as string | number)).toBe(v);
+          expect(db.coldKeys).toBe(1);
+          // A key with a TTL comes back on its first read (its expiry is then kept in memory).
+          expect(ks.lookupRead(db, 'volatile')).toBe('x');
+          expect(db.coldKeys).toBe(0);
+        } finally {
+          ks.cold!.close();
+        }
+      }),
+      { numRuns: 20 },
     );
   });
 
