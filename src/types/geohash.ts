@@ -31,10 +31,23 @@ export interface Range {
   max: number;
 }
 
-/** A box: its hash bits and its precision in bits per coordinate (both 0: no box). */
+/**
+ * A box: its hash bits and its precision in bits per coordinate (both 0: no box). The bits are at
+ * most 2 × 26 = 52, so a double holds them exactly; bitwise operations go through 32-bit halves.
+ */
 export interface HashBits {
-  bits: bigint;
+  bits: number;
   step: number;
+}
+
+const TWO32 = 4294967296;
+/** 2^i for i in 0..64, exact. */
+const POW2 = Array.from({ length: 65 }, (_, i) => 2 ** i);
+
+/** a & b for integers below 2^53. */
+function and53(a: number, b: number): number {
+  const hi = (Math.floor(a / TWO32) & Math.floor(b / TWO32)) >>> 0;
+  return hi * TWO32 + ((a & b) >>> 0);
 }
 
 export interface Area {
@@ -75,10 +88,6 @@ function interleave(lat: number, lon: number): [hi: number, lo: number] {
   return [hi, lo];
 }
 
-function toBig(hi: number, lo: number): bigint {
-  return (BigInt(hi) << 32n) | BigInt(lo);
-}
-
 /**
  * geohashEncode: the hash of a position at `step` bits per coordinate within the ranges, or null
  * when the position is outside the WGS84 limits or the ranges. The offsets are converted to
@@ -96,7 +105,7 @@ export function encodeHalves(lonRange: Range, latRange: Range, longitude: number
 
 export function encode(lonRange: Range, latRange: Range, longitude: number, latitude: number, step: number): HashBits | null {
   const h = encodeHalves(lonRange, latRange, longitude, latitude, step);
-  return h === null ? null : { bits: toBig(h[0], h[1]), step };
+  return h === null ? null : { bits: h[0] * TWO32 + h[1], step };
 }
 
 /**
@@ -105,7 +114,7 @@ export function encode(lonRange: Range, latRange: Range, longitude: number, lati
  */
 export function positionScore(longitude: number, latitude: number): string {
   const [hi, lo] = encodeHalves(WGS84_LONG, WGS84_LAT, longitude, latitude, GEO_STEP_MAX)!;
-  return hi < 1 << 20 ? String(hi * 4294967296 + lo) : toBig(hi, lo).toString();
+  return hi < 1 << 20 ? String(hi * TWO32 + lo) : ((BigInt(hi) << 32n) | BigInt(lo)).toString();
 }
 
 /**
@@ -126,21 +135,24 @@ function doubleToUint64(d: number): [hi: number, lo: number] {
   return d >= 18446744073709551616 ? [0, 0] : [0x80000000, 0];
 }
 
+/** The lower edge of cell `i` of `div` along a range ([min, max) of the cell: cells i and i + 1). */
+function cellEdge(range: Range, i: number, div: number): number {
+  return range.min + (i / div) * (range.max - range.min);
+}
+
 function decodeArea(lonRange: Range, latRange: Range, ilato: number, ilono: number, step: number): Area {
-  const latScale = latRange.max - latRange.min;
-  const lonScale = lonRange.max - lonRange.min;
-  const div = 2 ** step;
+  const div = POW2[step];
   // The + 1 is uint32 arithmetic in C: it wraps at 2^32.
   return {
-    latitude: { min: latRange.min + (ilato / div) * latScale, max: latRange.min + (((ilato + 1) >>> 0) / div) * latScale },
-    longitude: { min: lonRange.min + (ilono / div) * lonScale, max: lonRange.min + (((ilono + 1) >>> 0) / div) * lonScale },
+    latitude: { min: cellEdge(latRange, ilato, div), max: cellEdge(latRange, (ilato + 1) >>> 0, div) },
+    longitude: { min: cellEdge(lonRange, ilono, div), max: cellEdge(lonRange, (ilono + 1) >>> 0, div) },
   };
 }
 
-/** geohashDecode of a box hash (bits as a bigint). */
+/** geohashDecode of a box hash. */
 export function decode(lonRange: Range, latRange: Range, hash: HashBits): Area {
-  const hi = Number(hash.bits >> 32n);
-  const lo = Number(hash.bits & 0xffffffffn);
+  const hi = Math.floor(hash.bits / TWO32);
+  const lo = hash.bits >>> 0;
   return decodeArea(lonRange, latRange, deinterleaveLat(hi, lo), deinterleaveLon(hi, lo), hash.step);
 }
 
@@ -158,11 +170,14 @@ function deinterleaveLon(hi: number, lo: number): number {
  */
 export function decodeScore(score: number): [longitude: number, latitude: number] {
   const [hi, lo] = doubleToUint64(score);
-  const area = decodeArea(WGS84_LONG, WGS84_LAT, deinterleaveLat(hi, lo), deinterleaveLon(hi, lo), GEO_STEP_MAX);
-  let lon = (area.longitude.min + area.longitude.max) / 2;
+  const ilato = deinterleaveLat(hi, lo);
+  const ilono = deinterleaveLon(hi, lo);
+  const div = POW2[GEO_STEP_MAX];
+  // The centre of the step-26 box, as (min + max) / 2 of decodeArea's edges.
+  let lon = (cellEdge(WGS84_LONG, ilono, div) + cellEdge(WGS84_LONG, (ilono + 1) >>> 0, div)) / 2;
   if (lon > GEO_LONG_MAX) lon = GEO_LONG_MAX;
   if (lon < GEO_LONG_MIN) lon = GEO_LONG_MIN;
-  let lat = (area.latitude.min + area.latitude.max) / 2;
+  let lat = (cellEdge(WGS84_LAT, ilato, div) + cellEdge(WGS84_LAT, (ilato + 1) >>> 0, div)) / 2;
   if (lat > GEO_LAT_MAX) lat = GEO_LAT_MAX;
   if (lat < GEO_LAT_MIN) lat = GEO_LAT_MIN;
   return [lon, lat];
@@ -176,48 +191,50 @@ const GEOALPHABET = '0123456789bcdefghjkmnpqrstuvwxyz';
  */
 export function standardGeohash(longitude: number, latitude: number): string {
   const h = encode({ min: -180, max: 180 }, { min: -90, max: 90 }, longitude, latitude, GEO_STEP_MAX);
-  const bits = h === null ? 0n : h.bits;
+  const bits = h === null ? 0 : h.bits;
   let out = '';
-  for (let i = 0; i < 10; i++) out += GEOALPHABET[Number((bits >> BigInt(52 - (i + 1) * 5)) & 0x1fn)];
+  for (let i = 0; i < 10; i++) out += GEOALPHABET[Math.floor(bits / 2 ** (52 - (i + 1) * 5)) % 32];
   return out + '0';
 }
 
 // ---------------------------------------------------------------------------------------------
 // Neighbouring boxes
 
-const EVEN_MASK = 0x5555555555555555n;
-const ODD_MASK = 0xaaaaaaaaaaaaaaaan;
-
 /**
- * geohash_move_x / geohash_move_y: one box along the axis whose bits `moving` selects (the odd
- * bits are longitude, the even bits latitude), forward for d > 0, back for d < 0, wrapping around.
- * The other axis's bits are filled with ones so that the carry or borrow runs through them.
+ * geohash_move_x / geohash_move_y: one box along one axis, forward for d > 0, back for d < 0,
+ * wrapping around. In the 2 × step bits, the odd bits are longitude and the even bits latitude;
+ * `odd` selects the moving axis. The other axis's bits are filled with ones so that the carry or
+ * borrow runs through them.
  */
-function moveAlong(h: HashBits, d: number, moving: bigint, fixed: bigint): HashBits {
-  let m = h.bits & moving;
-  const f = h.bits & fixed;
-  const shift = BigInt(64 - h.step * 2);
-  const fill = fixed >> shift;
-  if (d > 0) m = m + (fill + 1n);
-  else m = (m | fill) - (fill + 1n);
-  m = BigInt.asUintN(64, m) & (moving >> shift);
-  return { bits: m | f, step: h.step };
+function moveAlong(h: HashBits, d: number, odd: boolean): HashBits {
+  const size = POW2[h.step * 2];
+  const even = (size - 1) / 3; // 0b0101…01 over the 2 × step bits
+  const moving = odd ? even * 2 : even;
+  const fill = odd ? even : even * 2;
+  const m = and53(h.bits, moving);
+  const fixed = h.bits - m;
+  // m and fill have no bit in common, so m | fill is their sum: forward, m + fill + 1 (at most
+  // size); back, (m | fill) - (fill + 1) = m - 1 (at least -1). Both wrap modulo size.
+  let moved = d > 0 ? m + fill + 1 : m - 1;
+  if (moved === size) moved = 0;
+  else if (moved < 0) moved = size - 1;
+  return { bits: and53(moved, moving) + fixed, step: h.step };
 }
 
 /** One box east (d > 0) or west (d < 0). */
 export function moveX(h: HashBits, d: number): HashBits {
-  return moveAlong(h, d, ODD_MASK, EVEN_MASK);
+  return moveAlong(h, d, true);
 }
 
 /** One box north (d > 0) or south (d < 0). */
 export function moveY(h: HashBits, d: number): HashBits {
-  return moveAlong(h, d, EVEN_MASK, ODD_MASK);
+  return moveAlong(h, d, false);
 }
 
-const NO_BOX: HashBits = { bits: 0n, step: 0 };
+const NO_BOX: HashBits = { bits: 0, step: 0 };
 
 export function isNoBox(h: HashBits): boolean {
-  return h.bits === 0n && h.step === 0;
+  return h.bits === 0 && h.step === 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -343,8 +360,8 @@ function neighbours(h: HashBits): Neighbours {
 
 /** The score range [min, max) of the members inside a box. */
 export function boxScores(h: HashBits): [number, number] {
-  const shift = BigInt(52 - h.step * 2);
-  return [Number(BigInt.asUintN(64, h.bits << shift)), Number(BigInt.asUintN(64, (h.bits + 1n) << shift))];
+  const scale = POW2[52 - h.step * 2];
+  return [h.bits * scale, (h.bits + 1) * scale];
 }
 
 /** Great-circle distance in meters along a meridian. */

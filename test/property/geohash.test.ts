@@ -78,6 +78,32 @@ describe("Redis's partial quicksort", () => {
 });
 
 describe('geohash neighbours', () => {
+  /** geohash_move_x / _y as Redis writes them, on 64-bit integers (bigint). */
+  function referenceMove(bits: bigint, step: number, d: number, alongX: boolean): bigint {
+    const [moving, fixed] = alongX ? [0xaaaaaaaaaaaaaaaan, 0x5555555555555555n] : [0x5555555555555555n, 0xaaaaaaaaaaaaaaaan];
+    let m = bits & moving;
+    const f = bits & fixed;
+    const shift = BigInt(64 - step * 2);
+    const fill = fixed >> shift;
+    m = d > 0 ? m + (fill + 1n) : (m | fill) - (fill + 1n);
+    return (BigInt.asUintN(64, m) & (moving >> shift)) | f;
+  }
+
+  it('moves as the 64-bit reference for any box hash, carries and wrap-arounds included', () => {
+    const hash = fc.integer({ min: 1, max: 26 }).chain((step) =>
+      fc.tuple(fc.constant(step), fc.oneof(fc.bigInt({ min: 0n, max: 2n ** BigInt(2 * step) - 1n }), fc.constantFrom(0n, 2n ** BigInt(2 * step) - 1n))),
+    );
+    fc.assert(
+      fc.property(hash, fc.constantFrom(1, -1), fc.boolean(), ([step, bits], d, alongX) => {
+        const h = { bits: Number(bits), step };
+        const moved = alongX ? moveX(h, d) : moveY(h, d);
+        expect(moved.step).toBe(step);
+        expect(BigInt(moved.bits)).toBe(referenceMove(bits, step, d, alongX));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('one step east, west, north or south is the adjacent box of the same size', () => {
     fc.assert(
       // Below the top edges, where the offset can round up to the next box (as in Redis).
