@@ -86,6 +86,11 @@ export function parseDouble(s: string): number | null {
   if (s.length === 0 || s.length > 5 * 1024) return null;
   const c0 = s.charCodeAt(0);
   if (c0 === 32 || (c0 >= 9 && c0 <= 13)) return null;
+  if (isPlainDecimal(s)) {
+    // Digits, signs, '.', 'e': Number's grammar for these is the pattern's, NaN when it fails.
+    const v = Number(s);
+    return Number.isNaN(v) ? null : v;
+  }
   if (DOUBLE_RE.test(s)) {
     const lower = s.toLowerCase();
     const body = lower.replace(/^[+-]/, '');
@@ -95,6 +100,15 @@ export function parseDouble(s: string): number | null {
   }
   if (HEX_FLOAT_RE.test(s)) return parseHexFloat(s);
   return null;
+}
+
+/** Only characters of a decimal number without words: 0-9 . + - e E. */
+function isPlainDecimal(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || c === 46 || c === 43 || c === 45 || c === 101 || c === 69)) return false;
+  }
+  return true;
 }
 
 function parseHexFloat(s: string): number {
