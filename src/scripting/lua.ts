@@ -11,6 +11,7 @@
  */
 
 import { createRequire } from 'node:module';
+import { latin1String } from '../types/bytes.js';
 
 const require = createRequire(import.meta.url);
 
@@ -141,8 +142,8 @@ export class LuaVm {
     const p = this.m._lua_tolstring(L, idx, this.lenPtr);
     if (p === 0) return null;
     const n = this.m.HEAPU32[this.lenPtr >> 2];
-    // latin1Slice makes a flat string: keys built from it hash once, where a rope would rehash.
-    return this.heap().latin1Slice(p, p + n);
+    // A flat string (not a rope): keys built from it hash once.
+    return latin1String(this.heap(), p, p + n);
   }
 
   private heap(): Buffer {
