@@ -4,7 +4,8 @@
  * 1. Throughput: redis-benchmark (-c 50, -P 1 and -P 16, random keys) for each of its tests whose
  *    command strata has, alternating the two servers test by test; requests/s and strata/redis.
  * 2. Durable writes: SET with the append-only log on both, appendfsync always and everysec (-P 1).
- * 3. Memory: 1M string keys loaded through pipelined SETs into fresh servers; RSS growth per key.
+ * 3. Memory: 1M string keys loaded through pipelined SETs into fresh servers, RSS growth per key;
+ *    and one list, hash, set and zset of 1M elements each (100 per command), RSS growth per element.
  * 4. Pub/sub fan-out: one publisher, 50 subscribers; messages delivered per second (bench/fanout.ts).
  * 5. Startup on a dump.rdb and on a multi-part log of --keys keys (bench/persistence.ts).
  * 6. GET latency and RSS growth during a BGSAVE of --keys keys (bench/persistence.ts).
@@ -23,7 +24,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { BenchConnection, encodeCommand, rssBytes, startBenchServer, type BenchServer } from './servers.js';
+import { BenchConnection, encodeCommand, rssBytes, startBenchServer, type BenchServer, type ServerKind } from './servers.js';
 import { fanoutRate } from './fanout.js';
 import { snapshotLatency, startupTimes } from './persistence.js';
 
@@ -169,27 +170,48 @@ async function durableWrites(requests: number): Promise<Row[]> {
   return rows;
 }
 
-/** RSS growth per key after loading `keys` string keys (key:<i> → value:<i>) with pipelined SETs. */
-async function memoryPerKey(kind: 'strata' | 'redis', keys: number): Promise<number> {
+/**
+ * RSS growth per item after `count` items are written by pipelined requests of `perRequest` items
+ * each: `request(from, to)` is the request for items [from, to).
+ */
+async function rssPerItem(kind: ServerKind, count: number, perRequest: number, request: (from: number, to: number) => string[]): Promise<number> {
   const server = await startBenchServer(kind);
   try {
     const conn = await BenchConnection.connect(server.port);
     await conn.firstLine(['PING']);
     const before = rssBytes(server.pid);
-    const batch = 10_000;
-    for (let start = 0; start < keys; start += batch) {
+    const batch = 100 * perRequest;
+    for (let start = 0; start < count; start += batch) {
       let requests = '';
-      const end = Math.min(keys, start + batch);
-      for (let i = start; i < end; i++) requests += encodeCommand(['SET', `key:${i}`, `value:${i}`]);
-      await conn.pipeline(requests, end - start, '+OK\r\n');
+      let sent = 0;
+      for (let from = start; from < Math.min(count, start + batch); from += perRequest, sent++) requests += encodeCommand(request(from, Math.min(count, from + perRequest)));
+      await conn.lines(requests, sent);
     }
     const after = rssBytes(server.pid);
     conn.close();
-    return (after - before) / keys;
+    return (after - before) / count;
   } finally {
     await server.stop();
   }
 }
+
+/** Items [from, to) of a collection, as `prefix:<i>` strings, each preceded by `withEach(i)` when given. */
+function items(prefix: string, from: number, to: number, withEach?: (i: number) => string): string[] {
+  const out: string[] = [];
+  for (let i = from; i < to; i++) {
+    if (withEach !== undefined) out.push(withEach(i));
+    out.push(`${prefix}:${i}`);
+  }
+  return out;
+}
+
+/** One collection of each type built 100 elements per command: [type, request]. */
+const COLLECTIONS: Array<[string, (from: number, to: number) => string[]]> = [
+  ['list', (from, to) => ['RPUSH', 'bench:list', ...items('value', from, to)]],
+  ['hash', (from, to) => ['HSET', 'bench:hash', ...items('value', from, to, (i) => `field:${i}`)]],
+  ['set', (from, to) => ['SADD', 'bench:set', ...items('member', from, to)]],
+  ['zset', (from, to) => ['ZADD', 'bench:zset', ...items('member', from, to, (i) => String(i % 100_000))]],
+];
 
 const TIER_MAXMEMORY = 64 << 20;
 const TIER_RSS_BOUND = 2 * TIER_MAXMEMORY + 100e6;
@@ -283,9 +305,15 @@ async function main(): Promise<void> {
   }
   if (cases.includes('memory')) {
     process.stderr.write(`memory: ${keys} keys\n`);
-    const strataMem = await memoryPerKey('strata', keys);
-    const redisMem = await memoryPerKey('redis', keys);
+    const stringKeys = (from: number): string[] => ['SET', `key:${from}`, `value:${from}`];
+    const strataMem = await rssPerItem('strata', keys, 1, stringKeys);
+    const redisMem = await rssPerItem('redis', keys, 1, stringKeys);
     report.push(`memory per key (${keys} string keys, RSS growth): strata ${strataMem.toFixed(1)} B, redis ${redisMem.toFixed(1)} B, strata/redis ${(strataMem / redisMem).toFixed(2)}`);
+    for (const [type, request] of COLLECTIONS) {
+      const strataPer = await rssPerItem('strata', keys, 100, request);
+      const redisPer = await rssPerItem('redis', keys, 100, request);
+      report.push(`memory per element (one ${type} of ${keys}, RSS growth): strata ${strataPer.toFixed(1)} B, redis ${redisPer.toFixed(1)} B, strata/redis ${(strataPer / redisPer).toFixed(2)}`);
+    }
   }
   if (cases.includes('fanout')) {
     const subscribers = 50;

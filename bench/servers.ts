@@ -145,6 +145,18 @@ export class BenchConnection {
     this.pending = this.pending.slice(want);
   }
 
+  /** Sends requests whose replies are one line each (+OK, :n) and waits for `count` of them; an error reply throws. */
+  async lines(requests: string, count: number): Promise<void> {
+    this.socket.write(requests, 'latin1');
+    let end = 0;
+    for (let seen = 0; seen < count; seen++) {
+      await this.until(() => this.pending.indexOf('\r\n', end) >= 0);
+      if (this.pending[end] === '-') throw new Error(`unexpected reply ${JSON.stringify(this.pending.slice(end, end + 80))}`);
+      end = this.pending.indexOf('\r\n', end) + 2;
+    }
+    this.pending = this.pending.slice(end);
+  }
+
   private until(done: () => boolean): Promise<void> {
     return new Promise((resolve) => {
       const check = (): void => {
