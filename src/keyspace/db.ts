@@ -147,22 +147,16 @@ export class Keyspace {
    * LOOKUP_NOTOUCH | LOOKUP_NONOTIFY (OBJECT): access data untouched, no "keymiss" event.
    */
   lookupRead(db: Db, key: string, track = true): Value | undefined {
-    if (track && db.coldKeys !== 0 && !db.dict.has(key)) {
-      // A cold string read once is served from disk, left there (ColdTier.readInPlace). Not for
-      // OBJECT (track false), which reads the key's access data in memory.
-      const cold = this.cold!.readInPlace(db, key);
-      if (cold !== undefined) {
-        this.stats.keyspaceHits++;
-        return cold;
-      }
-    }
-    const v = this.lookup(db, key);
+    // A cold string without TTL is read where it is (ColdTier.readInPlace; null: no such key). Not
+    // for OBJECT (track false), which reads the key's access data in memory.
+    const cold = track && db.coldKeys !== 0 && !db.dict.has(key) ? this.cold!.readInPlace(db, key) : undefined;
+    const v = cold === undefined ? this.lookup(db, key) : (cold ?? undefined);
     if (v === undefined) {
       this.stats.keyspaceMisses++;
       if (track) this.effects.notify(NOTIFY_KEY_MISS, 'keymiss', key, db.id);
     } else {
       this.stats.keyspaceHits++;
-      if (track) this.touch(db, key);
+      if (track && cold === undefined) this.touch(db, key);
     }
     return v;
   }

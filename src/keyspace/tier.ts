@@ -203,15 +203,15 @@ export class ColdTier {
 
   /**
    * A read of a cold key that leaves it on disk: its string value, when the key holds a string, has
-   * no TTL and was not read this way recently. Otherwise undefined, and the caller promotes it as
-   * for any access. So a key is promoted on its second read within READ_ONCE_WINDOW cold reads:
+   * no TTL and was not read this way recently; null when the tier has no such key. Otherwise
+   * undefined, and the caller promotes it as for any access. So a key is promoted on its second read within READ_ONCE_WINDOW cold reads:
    * scattered reads over a large cold set cost a disk read each, instead of a promotion that pushes
    * another key out (a write) every time, while keys read again soon come back into memory. (A
    * string is immutable, so the caller cannot change the copy it gets; access data is not updated.)
    */
-  readInPlace(db: Db, key: string): string | number | undefined {
+  readInPlace(db: Db, key: string): string | number | null | undefined {
     const store = this.store;
-    if (store === null) return undefined;
+    if (store === null) return null;
     const seen = this.readOnce.get(key);
     if (seen !== undefined) {
       this.readOnce.delete(key);
@@ -223,7 +223,8 @@ export class ColdTier {
     } catch {
       return undefined; // the promotion path reports and drops it
     }
-    if (rec === undefined || rec.expire >= 0 || rec.payload[0] !== RdbType.String) return undefined;
+    if (rec === undefined) return null;
+    if (rec.expire >= 0 || rec.payload[0] !== RdbType.String) return undefined;
     const value = this.decode(rec.payload);
     if (value === null || typeof value === 'object') return undefined;
     this.stats.coldReads++;
