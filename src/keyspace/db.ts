@@ -129,9 +129,14 @@ export class Keyspace {
   /** lfu-log-factor and lfu-decay-time. */
   readonly lfuParams: LfuParams = { logFactor: 10, decayTime: 1 };
   /** Collections handed out by lookupWrite since the last settleMemory (parallel arrays). */
-  private readonly changedDbs: Db[] = [];
+  private readonly changedDbs: Array<Db | null> = [];
   private readonly changedKeys: string[] = [];
-  private readonly changedValues: CollectionObject[] = [];
+  private readonly changedValues: Array<CollectionObject | null> = [];
+  /**
+   * Entries in use in the arrays above. They are reused, never truncated: setting an array's
+   * length is a slow runtime call and makes the next push grow it again, once per command.
+   */
+  private changedCount = 0;
   /** Keys with waiters that received data, served after the current command (server.ready_keys). */
   readyKeys: Array<{ db: Db; key: string }> = [];
   /** The cold tier; null in a keyspace without one (unit tests). */
@@ -224,30 +229,33 @@ export class Keyspace {
   }
 
   private noteChanging(db: Db, key: string, v: CollectionObject): void {
-    this.changedDbs.push(db);
-    this.changedKeys.push(key);
-    this.changedValues.push(v);
+    const n = this.changedCount++;
+    this.changedDbs[n] = db;
+    this.changedKeys[n] = key;
+    this.changedValues[n] = v;
   }
 
   /** Counts the growth or shrinkage of collections changed in place (see the file comment). */
   settleMemory(): void {
     const values = this.changedValues;
-    for (let i = 0; i < values.length; i++) {
-      const db = this.changedDbs[i];
-      const v = values[i];
+    const dbs = this.changedDbs;
+    for (let i = 0; i < this.changedCount; i++) {
+      const db = dbs[i]!;
+      const v = values[i]!;
+      // Released, so that a deleted collection is not kept alive by its slot.
+      dbs[i] = null;
+      values[i] = null;
       if (db.dict.get(this.changedKeys[i]) !== v) continue;
       const bytes = v.memoryBytes();
       db.used += bytes - v.accountedBytes;
       v.accountedBytes = bytes;
     }
-    values.length = 0;
-    this.changedDbs.length = 0;
-    this.changedKeys.length = 0;
+    this.changedCount = 0;
   }
 
   /** True when collections changed in place wait for settleMemory. */
   get memoryUnsettled(): boolean {
-    return this.changedValues.length !== 0;
+    return this.changedCount !== 0;
   }
 
   /** Estimated bytes of every database's keys and values. */
