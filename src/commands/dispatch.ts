@@ -19,6 +19,8 @@ import type { CommandEntry } from './registry.js';
 import { errProtectedCommand, errUnknownCommand, errUnknownSubcommand, errWrongArity, ERR_NOAUTH } from '../protocol/errors.js';
 import { LatencyHistogram } from '../server/latency.js';
 import { ERR_OOM, EVICT_FAIL } from '../keyspace/evict.js';
+// The module binding: the global `performance` is a lazy getter, run on every access.
+import { performance } from 'node:perf_hooks';
 
 export function processCommand(c: Client, argv: string[]): void {
   if (c.replyMode === 'on' && !c.skipNextReply) {

@@ -28,6 +28,8 @@ import { Sandbox } from './sandbox.js';
 import { openRedisLibraries } from './libs/index.js';
 import { cString } from './libs/auxlib.js';
 import { SCRIPT_FLAGS, type FunctionInfo } from '../keyspace/functions.js';
+// The module binding: the global `performance` is a lazy getter, run on every access.
+import { performance } from 'node:perf_hooks';
 
 export const ERR_BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 export const ERR_BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';

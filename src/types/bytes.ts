@@ -54,8 +54,9 @@ export class ByteBuffer {
     this.ensure(digits);
     let at = this.len + digits;
     this.len = at;
+    // Below 2^31 the quotient is integer arithmetic; above, exact in doubles.
     do {
-      const q = Math.floor(n / 10);
+      const q = n < 2147483648 ? ((n / 10) | 0) : Math.floor(n / 10);
       this.buf[--at] = 48 + (n - q * 10);
       n = q;
     } while (n > 0);
