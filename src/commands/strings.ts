@@ -153,9 +153,9 @@ function setGeneric(c: Client, name: string, argv: string[], flags: number, key:
     if (old === null) return;
     c.reply.bulkOrNull(old);
   }
-  // Looking the key up first only matters for NX/XX, and for a stale key that must expire (and
-  // propagate its DEL) before the SET; otherwise setKey's own lookup is enough.
-  const found = ((flags & (OPT_NX | OPT_XX)) !== 0 || db.expires.size !== 0) && ks.lookupWrite(db, key) !== undefined;
+  // Looking the key up first only matters for NX/XX, and for a stale key (in memory or cold) that
+  // must expire, propagating its DEL, before the SET; otherwise setKey's own lookup is enough.
+  const found = ((flags & (OPT_NX | OPT_XX)) !== 0 || db.expires.size !== 0 || db.coldVolatile !== 0) && ks.lookupWrite(db, key) !== undefined;
   if ((flags & OPT_NX && found) || (flags & OPT_XX && !found)) {
     if (!(flags & OPT_GET)) c.reply.nullBulk();
     return;
