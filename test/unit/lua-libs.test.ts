@@ -340,7 +340,9 @@ describe('round trips, byte-equal with redis-server 7.0.15', () => {
   it('cmsgpack: unpack(pack(x, y)) is x, y (with -0 as 0); the encoding is Redis\'s', async () => {
     const normalize =
       "local function norm(v) if v == 0 then return 0 end " +
-      "if type(v) ~= 'table' then return v end local t = {} for k, x in pairs(v) do t[k] = norm(x) end return t end ";
+      "if type(v) ~= 'table' then return v end local t = {} for k, x in pairs(v) do t[norm(k)] = norm(x) end return t end ";
+    // Keys are normalized too: Lua 5.1 merges the constants 0 and -0 of a chunk, so with x = -0
+    // the key of a literal {[0] = v} in the same chunk is -0, which msgpack sends back as 0.
     await fc.assert(
       fc.asyncProperty(msgpackValue, msgpackValue, async (x, y) => {
         const { mine, redis } = await bothSides(
