@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +52,33 @@ describe('eviction effects', () => {
       expect(t.events).toEqual([]);
       t.server.keyspace.cold!.close();
     } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('SET over a cold key whose TTL has passed expires it first (DEL, then SET), as over a key in memory', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-cold-ttl-'));
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const t = inProcess([
+        ['maxmemory-policy', 'allkeys-lru'],
+        ['cold-tier-dir', path.join(dir, 'tier')],
+        ['maxmemory-eviction-tenacity', '100'],
+      ]);
+      t.run('SET', 'gone', 'v', 'PX', '100');
+      for (let i = 0; i < 20; i++) t.run('SET', `k${i}`, 'v');
+      t.run('CONFIG', 'SET', 'maxmemory', '1');
+      t.run('DBSIZE');
+      expect(t.server.keyspace.cold!.stats.demotions).toBe(21);
+      t.run('CONFIG', 'SET', 'maxmemory', '0');
+      vi.setSystemTime(Date.now() + 200);
+      t.reset();
+      expect(t.run('SET', 'gone', 'new')).toBe('+OK\r\n');
+      expect(t.propagated).toEqual([['MULTI'], ['DEL', 'gone'], ['SET', 'gone', 'new'], ['EXEC']]);
+      expect(t.events).toEqual(['expired gone', 'set gone']);
+      t.server.keyspace.cold!.close();
+    } finally {
+      vi.useRealTimers();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
