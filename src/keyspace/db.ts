@@ -364,7 +364,7 @@ export class Keyspace {
    */
   setKey(db: Db, key: string, value: Value, keepTtl = false): void {
     this.faultIn(db, key);
-    this.store(db, key, db.dict.get(key), value);
+    this.overwrite(db, key, db.dict.get(key), value);
     if (!keepTtl && db.expires.size !== 0 && db.expires.delete(key)) db.used -= EXPIRE_BYTES;
   }
 
@@ -374,11 +374,6 @@ export class Keyspace {
    * looking the key up again.
    */
   overwrite(db: Db, key: string, old: Value | undefined, value: Value): void {
-    this.store(db, key, old, value);
-  }
-
-  /** Stores `value` over `old` (the key's current value, undefined for a new key). */
-  private store(db: Db, key: string, old: Value | undefined, value: Value): void {
     if (this.observer !== null) this.observer.beforeChange(db.id, key);
     db.dict.set(key, value);
     if (old === undefined) {

@@ -104,14 +104,15 @@ export class ReplyWriter extends ByteBuffer {
   }
 
   integer(n: number | bigint): void {
-    if (typeof n === 'number' && n >= 0 && Number.isSafeInteger(n)) {
+    // A safe integer's digits are written directly (negative ones through their string).
+    if (typeof n === 'number' && Number.isSafeInteger(n)) {
       this.header(COLON, n);
       return;
     }
-    this.raw(':' + (typeof n === 'number' && !Number.isSafeInteger(n) ? BigInt(Math.trunc(n)).toString() : String(n)) + CRLF);
+    this.raw(':' + (typeof n === 'number' ? BigInt(Math.trunc(n)).toString() : String(n)) + CRLF);
   }
 
-  /** A type byte, a count and CRLF: "$5\r\n", "*2\r\n". */
+  /** A type byte, a number and CRLF: "$5\r\n", "*2\r\n", ":-1\r\n". */
   private header(type: number, n: number): void {
     this.ensure(1);
     this.buf[this.len++] = type;
