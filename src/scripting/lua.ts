@@ -11,7 +11,7 @@
  */
 
 import { createRequire } from 'node:module';
-import { latin1String } from '../types/bytes.js';
+import { latin1String, writeLatin1 } from '../types/bytes.js';
 
 const require = createRequire(import.meta.url);
 
@@ -122,13 +122,9 @@ export class LuaVm {
       this.scratchSize = Math.max(256, n + 1, this.scratchSize * 2);
       this.scratch = this.m._malloc(this.scratchSize);
     }
-    const heap = this.m.HEAPU8;
+    const heap = this.heap();
     const p = this.scratch;
-    if (n < 64) {
-      for (let i = 0; i < n; i++) heap[p + i] = s.charCodeAt(i);
-    } else {
-      heap.set(Buffer.from(s, 'latin1'), p);
-    }
+    writeLatin1(heap, s, p);
     heap[p + n] = 0;
     return p;
   }
