@@ -14,7 +14,6 @@
  */
 
 import path from 'node:path';
-import type { Transaction } from 'lmdb';
 import { ColdStore, lmdbKey, type ColdRecord, type StoredRecord } from '../../storage/tier/store.js';
 import { dumpPayload } from '../../storage/rdb/writer.js';
 import { openPayload } from '../../storage/rdb/payload.js';
@@ -374,13 +373,13 @@ export class ColdTier {
     const store = this.store;
     const spaces = this.dbs.map((db) => (db.coldKeys === 0 ? -1 : db.coldSpace));
     const counts = this.dbs.map((db) => db.coldKeys);
-    const view: Transaction | null = store === null ? null : store.readView();
+    const view = store === null ? null : store.readView();
     const tier = this;
     return {
       count: (db) => counts[db],
       *entries(db): Generator<{ entry: RdbEntry; stamp: number }> {
         if (view === null || spaces[db] < 0) return;
-        for (const { rec } of store!.entries(spaces[db], null, Infinity, 0, view)) {
+        for (const { rec } of store!.entries(spaces[db], null, Infinity, 0, view.txn)) {
           tier.stats.coldReads++;
           const value = tier.decodeRdb(rec.payload);
           if (value === null) tier.stats.readErrors++;

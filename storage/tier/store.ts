@@ -6,7 +6,9 @@
  * next. Nothing here needs to survive a crash, hence noSync.
  *
  * Memory: every page of the file the store reads or writes stays mapped and counts in the
- * process's RSS (clean page cache the OS may drop, but RSS all the same); nothing bounds it yet.
+ * process's RSS (clean page cache the OS may drop, but RSS all the same), and LMDB's copy-on-write
+ * moves pages about, so that over time the whole file would be mapped. Past MAPPED_BUDGET the
+ * environment is closed and opened again, which unmaps it all (see unmapIfOverBudget).
  *
  * LMDB key: space (u32 BE) | tag (u8) | bytes. A space is a database's cold namespace (the keyspace
  * maps db index → space so that SWAPDB trades spaces instead of rewriting records). Tag 0: the
@@ -49,6 +51,10 @@ const HEADER = 1 + 8 + 4 + 4;
  * stay resident, several times the file's size. Reserving costs no memory or disk.
  */
 const MAP_SIZE = 2 ** 40;
+/** File pages the store may keep mapped (process RSS beyond what it had at open) before it unmaps them. */
+const MAPPED_BUDGET = 32 << 20;
+/** Reads between two looks at the process's mapped file pages (each look reads /proc). */
+const READS_PER_MAPPING_CHECK = 64;
 
 /** A record as stored: what a key needs to come back to memory. */
 export interface ColdRecord {
@@ -68,12 +74,23 @@ export interface StoredRecord extends ColdRecord {
 
 export class ColdStoreError extends Error {}
 
+/** A point-in-time view of the store (an LMDB read transaction) and its release. */
+export interface ReadView {
+  txn: Transaction;
+  done(): void;
+}
+
 export class ColdStore {
   /** Records removed but not yet deleted from LMDB, by LMDB key (latin1). */
   private readonly removed = new Map<string, Buffer>();
+  /** Read views and walks in progress: the environment cannot be reopened under them. */
+  private readers = 0;
+  private readsSinceCheck = 0;
+  /** File-backed RSS of the process when the store opened: the program's own mapped files. */
+  private readonly mappedAtOpen = mappedFileBytes();
 
   private constructor(
-    private readonly db: Database<Buffer, Buffer>,
+    private db: Database<Buffer, Buffer>,
     readonly dir: string,
   ) {}
 
@@ -96,10 +113,23 @@ export class ColdStore {
 
   /** Runs `action` in one write transaction (many puts commit once), with the pending removals. */
   batch<T>(action: () => T): T {
-    return this.db.transactionSync(() => {
+    const result = this.db.transactionSync(() => {
       this.deleteRemoved();
       return action();
     });
+    this.unmapIfOverBudget();
+    return result;
+  }
+
+  /**
+   * Closing the environment and opening it again unmaps every page of the file (the data stays).
+   * Not while a read view or a walk holds a position in the map.
+   */
+  private unmapIfOverBudget(): void {
+    this.readsSinceCheck = 0;
+    if (this.readers !== 0 || mappedFileBytes() - this.mappedAtOpen <= MAPPED_BUDGET) return;
+    void this.db.close();
+    this.db = openEnvironment(this.dir);
   }
 
   /** True when removals wait for flushRemovals() (or the next batch). */
@@ -148,6 +178,7 @@ export class ColdStore {
   /** The stored value under LMDB key `k`, unless removed. */
   private read(k: Buffer): Buffer | undefined {
     if (this.removed.size !== 0 && this.removed.has(k.toString('latin1'))) return undefined;
+    if (++this.readsSinceCheck === READS_PER_MAPPING_CHECK) this.unmapIfOverBudget();
     return this.db.getBinary(k);
   }
 
@@ -176,8 +207,13 @@ export class ColdStore {
       limit: limit === Infinity ? undefined : limit,
       transaction: txn,
     });
-    for (const { key, value } of range) {
-      yield { at: Buffer.from(key), rec: decodeRecord(value, key[4] === TAG_DIRECT ? key.toString('latin1', PREFIX) : null) };
+    this.readers++;
+    try {
+      for (const { key, value } of range) {
+        yield { at: Buffer.from(key), rec: decodeRecord(value, key[4] === TAG_DIRECT ? key.toString('latin1', PREFIX) : null) };
+      }
+    } finally {
+      this.readers--;
     }
   }
 
@@ -198,15 +234,37 @@ export class ColdStore {
    * A point-in-time view for reading while writes go on (snapshots); call done() on it. Pending
    * removals are deleted first: the view cannot skip them once later ones are marked.
    */
-  readView(): Transaction {
+  readView(): ReadView {
     this.flushRemovals();
-    return this.db.useReadTransaction();
+    const txn = this.db.useReadTransaction();
+    this.readers++;
+    return {
+      txn,
+      done: () => {
+        txn.done();
+        this.readers--;
+      },
+    };
   }
 }
 
 function openEnvironment(dir: string): Database<Buffer, Buffer> {
   const { open } = requireModule('lmdb') as typeof import('lmdb');
   return open<Buffer, Buffer>({ path: dir, encoding: 'binary', keyEncoding: 'binary', noSync: true, compression: false, cache: false, mapSize: MAP_SIZE });
+}
+
+/** The unit of /proc/self/statm: the base page of the Linux platforms Node runs on. */
+const PAGE_SIZE = 4096;
+const HAS_STATM = fs.existsSync('/proc/self/statm');
+
+/**
+ * File-backed resident memory of this process (the "shared" column of /proc/self/statm); 0 where
+ * there is no /proc, so that the store never reopens there.
+ */
+function mappedFileBytes(): number {
+  if (!HAS_STATM) return 0;
+  const shared = fs.readFileSync('/proc/self/statm', 'latin1').split(' ', 3)[2];
+  return Number(shared) * PAGE_SIZE;
 }
 
 /** The LMDB key prefix of a space: u32 BE. */

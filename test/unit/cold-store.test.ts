@@ -63,4 +63,40 @@ describe('cold store', () => {
     store.flushRemovals();
     expect(store.get(0, 'k')!.payload[0]).toBe(2);
   });
+
+  it('keeps the file pages it maps bounded, reopening between batches, and loses no record', () => {
+    const store = freshStore();
+    const before = mappedFileBytes();
+    let peak = 0;
+    // 160k random keys of 1 KiB: the file grows past 200 MB, every page of it touched.
+    const keyOf = (i: number): string => `k:${((i * 2654435761) >>> 0).toString(16)}:${i}`;
+    const payload = Buffer.alloc(1024, 7);
+    for (let b = 0; b < 800; b++) {
+      store.batch(() => {
+        for (let i = b * 200; i < (b + 1) * 200; i++) store.put(0, { key: keyOf(i), expire: -1, stamp: 1, payload });
+      });
+      peak = Math.max(peak, mappedFileBytes() - before);
+    }
+    // A budget of 32 MB plus what one batch of 200 maps (the whole file, without the reopening).
+    expect(peak).toBeLessThan(120 << 20);
+    for (let i = 0; i < 160_000; i += 997) expect(store.get(0, keyOf(i))?.payload.equals(payload)).toBe(true);
+  }, 60_000);
+
+  it('a read view stays valid while batches go on (the environment is not reopened under it)', () => {
+    const store = freshStore();
+    store.batch(() => store.put(0, record('before', 1)));
+    const view = store.readView();
+    const payload = Buffer.alloc(1024, 3);
+    for (let b = 0; b < 200; b++) store.batch(() => {
+      for (let i = 0; i < 200; i++) store.put(0, { key: `later:${b}:${i}`, expire: -1, stamp: 1, payload });
+    });
+    expect([...store.entries(0, null, Infinity, 0, view.txn)].map(({ rec }) => rec.key)).toEqual(['before']);
+    view.done();
+    expect(store.get(0, 'later:199:199')?.payload.equals(payload)).toBe(true);
+  }, 60_000);
 });
+
+/** File-backed resident memory of this process, as the store measures it. */
+function mappedFileBytes(): number {
+  return Number(fs.readFileSync('/proc/self/statm', 'latin1').split(' ')[2]) * 4096;
+}
