@@ -7,9 +7,9 @@
  *
  *   appendfsync always    every reply of a tick that follows un-synced log data is held and released
  *                         in order when the fsync covering it completes (reads too: no client sees
- *                         data a crash could take back). Each tick's fsync starts as soon as its
- *                         bytes are written and runs off the command thread, overlapping the ones
- *                         still running (storage/aof/log.ts), while the next ticks execute.
+ *                         data a crash could take back). The fsync runs off the command thread
+ *                         while the next ticks execute; what they log is written in one piece
+ *                         when it completes, and gets the next fsync (group commit).
  *   appendfsync everysec  replies go out after the write; an fsync runs at most once a second.
  *   appendfsync no        the OS decides.
  *
@@ -160,16 +160,27 @@ export class AppendOnlyFile implements PropagationSink {
     }
   }
 
-  /** Start of the flush: one write for everything this tick logged. */
+  /**
+   * Start of the flush: one write for everything logged since the last one. Under `always`, not
+   * while an fsync runs: the bytes would join the next fsync all the same, and a write during an
+   * fsync waits for it inside the kernel (the file's lock, on ext4 without a journal), stalling
+   * the command thread; they wait in `records` (their replies are held) for its completion.
+   */
   private appendTick(): void {
     if (this.closed) return;
     const always = this.policy === 'always';
-    this.log.retain = always || this.policy === 'everysec';
-    if (this.records.length > 0) {
-      if (!this.log.append(this.records.view())) return; // kept for the retry
-      this.records.reset();
-    }
+    if (always && this.log.syncInFlight) return;
+    this.appendRecords();
     if (always) this.log.requestSync();
+  }
+
+  /** Writes what `records` holds; false when the write failed (the bytes stay there for the retry). */
+  private appendRecords(): boolean {
+    this.log.retain = this.policy === 'always' || this.policy === 'everysec';
+    if (this.records.length === 0) return true;
+    if (!this.log.append(this.records.view())) return false;
+    this.records.reset();
+    return true;
   }
 
   /** ReplyGate: must this tick's output wait for the fsync? */
@@ -230,7 +241,7 @@ export class AppendOnlyFile implements PropagationSink {
     if (this.closed) return;
     this.closed = true;
     if (this.everysecTimer !== null) clearInterval(this.everysecTimer);
-    if (this.records.length > 0 && this.log.append(this.records.view())) this.records.reset();
+    this.appendRecords();
     this.server.replyGate = null;
     this.log.syncNow();
     this.log.close();
@@ -279,8 +290,7 @@ export class AppendOnlyFile implements PropagationSink {
     const appendfilename = this.server.config.getString('appendfilename');
     // The cut: the old incr is complete and durable before anything goes to the new one (held
     // replies carry offsets of the old file: all of them are released by this sync).
-    this.appendTick();
-    if (this.records.length > 0 || !this.log.syncNow()) return this.rewriteFailed(this.log.lastError ?? new Error('the log could not be written'));
+    if (!this.appendRecords() || !this.log.syncNow()) return this.rewriteFailed(this.log.lastError ?? new Error('the log could not be written'));
     const last = this.manifest.incrs[this.manifest.incrs.length - 1];
     const incr = { name: incrName(appendfilename, last.seq + 1), seq: last.seq + 1, type: 'i' as const };
     const during: Manifest = { base: this.manifest.base, history: this.manifest.history, incrs: [...this.manifest.incrs, incr] };
