@@ -37,9 +37,9 @@ const LOCK_SCRIPT_SHA = createHash('sha1').update(LOCK_SCRIPT).digest('hex');
 /**
  * redis-benchmark tests and a request that shows whether strata has their command (and prepares
  * its key). A test with a `command` runs that command instead of a built-in test; __rand_int__ is
- * replaced by a random number in 0..99999.
+ * replaced by a random number in 0..99999. `setup` runs after the probe, on both servers.
  */
-const BENCHMARK_TESTS: ReadonlyArray<{ test: string; probe: string[]; command?: string[] }> = [
+const BENCHMARK_TESTS: ReadonlyArray<{ test: string; probe: string[]; command?: string[]; setup?: string[][] }> = [
   { test: 'ping_inline', probe: ['PING'] },
   { test: 'ping_mbulk', probe: ['PING'] },
   { test: 'set', probe: ['SET', 'bench:probe', 'x'] },
@@ -77,6 +77,16 @@ const BENCHMARK_TESTS: ReadonlyArray<{ test: string; probe: string[]; command?: 
   },
   { test: 'evalsha', probe: ['SCRIPT', 'LOAD', LOCK_SCRIPT], command: ['EVALSHA', LOCK_SCRIPT_SHA, '1', 'bench:lock:__rand_int__', 'token'] },
   {
+    // The consumer's own pending entries (id 0): the same ten entries every time, as no new entry arrives.
+    test: 'xreadgroup',
+    probe: ['XGROUP', 'CREATE', 'bench:stream:g', 'group', '0', 'MKSTREAM'],
+    setup: [
+      ...Array.from({ length: 10 }, (_, i) => ['XADD', 'bench:stream:g', `1-${i + 1}`, 'field', String(i)]),
+      ['XREADGROUP', 'GROUP', 'group', 'consumer', 'STREAMS', 'bench:stream:g', '>'],
+    ],
+    command: ['XREADGROUP', 'GROUP', 'group', 'consumer', 'COUNT', '10', 'STREAMS', 'bench:stream:g', '0'],
+  },
+  {
     test: 'geosearch',
     probe: ['GEOADD', 'bench:sicily', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania'],
     command: ['GEOSEARCH', 'bench:sicily', 'FROMLONLAT', '15', '37', 'BYRADIUS', '200', 'km', 'WITHDIST', 'ASC'],
@@ -100,11 +110,20 @@ async function availableTests(strata: BenchServer): Promise<string[]> {
   return out;
 }
 
-/** Runs the probes of the custom-command tests on a server, so both start from the same keys. */
-async function prepare(server: BenchServer, tests: readonly string[]): Promise<void> {
-  const conn = await BenchConnection.connect(server.port);
-  for (const { test, probe, command } of BENCHMARK_TESTS) if (command !== undefined && tests.includes(test)) await conn.firstLine(probe);
-  conn.close();
+/**
+ * Runs the probes of the custom-command tests on redis (availableTests ran them on strata), so that
+ * both start from the same keys, then every test's setup on both.
+ */
+async function prepare(redis: BenchServer, strata: BenchServer, tests: readonly string[]): Promise<void> {
+  for (const server of [redis, strata]) {
+    const conn = await BenchConnection.connect(server.port);
+    for (const { test, probe, command, setup } of BENCHMARK_TESTS) {
+      if (!tests.includes(test)) continue;
+      if (server === redis && command !== undefined) await conn.firstLine(probe);
+      for (const request of setup ?? []) await conn.firstLine(request);
+    }
+    conn.close();
+  }
 }
 
 /** Requests per second of one redis-benchmark test. */
@@ -133,7 +152,7 @@ async function throughput(requests: number): Promise<Row[]> {
   const [strata, redis] = await Promise.all([startBenchServer('strata'), startBenchServer('redis')]);
   try {
     const tests = await availableTests(strata);
-    await prepare(redis, tests);
+    await prepare(redis, strata, tests);
     const rows: Row[] = [];
     for (const pipeline of [1, 16]) {
       const n = pipeline === 1 ? requests : requests * 5;
