@@ -4,22 +4,35 @@
  * Representation — a block deque (like C++'s std::deque):
  *
  *   dir:     [ ..slack.. | block0 | block1 | ... | blockN-1 ]   blocks live at dir[head .. head+count)
- *   blocks:  dense JS arrays of strings, at most BLOCK (= 128) elements each
+ *   blocks:  at most BLOCK (= 128) elements each, in one of two forms:
+ *            - an array of strings, the form every block is edited in;
+ *            - packed: one string holding every element behind its length (a varint, 7 bits per
+ *              char, high bit = more), as Redis's quicklist nodes are listpacks.
  *
  * Invariants:
  *   - every block holds 1..BLOCK elements; there are no empty blocks (an empty list has none);
- *   - every block except the first and the last is full (exactly BLOCK elements).
+ *   - every block except the first and the last is full (exactly BLOCK elements);
+ *   - a packed block is full, and is never edited: an edit unpacks it first.
  *
  * So an index maps to its block with one subtraction and a shift: elements 0..first.length-1 are in
  * the first block, the rest are in dir[head + 1 + (j >> 7)][j & 127] with j = i - first.length.
  * Pushing at the tail appends to the last block (a new block when it is full); pushing at the head
  * prepends to the first block (unshift, at most BLOCK moves) or starts a new first block in the
- * directory slack, which is refilled by doubling, so both ends are O(1) amortized. A small list is
- * one object, a directory and one block: no per-element wrappers, strings are stored bare.
+ * directory slack, which is refilled by doubling, so both ends are O(1) amortized.
  *
- * Middle edits (LINSERT, LREM) shift elements through `at`/`set` towards the nearer end, keeping the
- * invariants without a rebuild. OBJECT ENCODING is "quicklist" for every list, as Redis 7.0 reports it
- * (the listpack encoding of small lists arrived in 7.2).
+ * Packing: a block that stops being an end block (a new block went past it) or is left full in
+ * the middle by an edit is packed, unless its elements add up to more than PACK_MAX_BYTES (Redis's
+ * 8 kB list-max-listpack-size default; large elements gain nothing from it). A string costs 16
+ * bytes of header and an array slot 8 more, so a list of short elements takes about a third of
+ * the memory packed. Reading a packed block decodes its element positions once into a scratch
+ * table shared by every list (the last block read), so walks in either direction stay O(1) per
+ * element. A packed block that becomes an end block again is unpacked when an end operation
+ * reaches into it.
+ *
+ * Middle edits (LINSERT, LREM) shift elements through `at`/`assign` towards the nearer end, keeping
+ * the invariants without a rebuild, and pack the blocks they leave full. OBJECT ENCODING is
+ * "quicklist" for every list, as Redis 7.0 reports it (the listpack encoding of small lists arrived
+ * in 7.2).
  */
 
 import type { CollectionObject } from './object.js';
@@ -28,16 +41,26 @@ import { ARRAY_SLOT_BYTES, OBJECT_BYTES, stringBytes } from './heapsize.js';
 const BLOCK_SHIFT = 7;
 const BLOCK = 1 << BLOCK_SHIFT;
 const BLOCK_MASK = BLOCK - 1;
+/** Element bytes above which a full block stays an array. */
+const PACK_MAX_BYTES = 8192;
+
+/** An array of elements, or a packed block (a string: see the header). */
+type Block = string[] | string;
 
 export class ListValue implements CollectionObject {
   readonly type = 'list' as const;
-  private dir: string[][] = [];
+  private dir: Block[] = [];
   private head = 0;
   private count = 0;
   /** Number of elements. */
   length = 0;
-  /** Σ stringBytes of the elements (memoryBytes). */
+  /** Σ stringBytes of the elements held in arrays. */
   private elementBytes = 0;
+  /** Σ stringBytes of the packed blocks, and how many there are. */
+  private packedBytes = 0;
+  private packedBlocks = 0;
+  /** Changes whenever a dir slot may get another packed block (the decoded positions' key). */
+  private layout = 0;
   accountedBytes = 0;
 
   encoding(): string {
@@ -46,15 +69,22 @@ export class ListValue implements CollectionObject {
 
   clone(): ListValue {
     const copy = new ListValue();
-    for (let b = 0; b < this.count; b++) copy.dir.push(this.dir[this.head + b].slice());
+    for (let b = 0; b < this.count; b++) {
+      const block = this.dir[this.head + b];
+      // A packed block is an immutable string: the copy shares it.
+      copy.dir.push(typeof block === 'string' ? block : block.slice());
+    }
     copy.count = this.count;
     copy.length = this.length;
     copy.elementBytes = this.elementBytes;
+    copy.packedBytes = this.packedBytes;
+    copy.packedBlocks = this.packedBlocks;
     return copy;
   }
 
   memoryBytes(): number {
-    return OBJECT_BYTES * (1 + this.count) + ARRAY_SLOT_BYTES * this.length + this.elementBytes;
+    const inArrays = this.length - this.packedBlocks * BLOCK;
+    return OBJECT_BYTES * (1 + this.count) + ARRAY_SLOT_BYTES * inArrays + this.elementBytes + this.packedBytes;
   }
 
   static from(items: readonly string[]): ListValue {
@@ -68,11 +98,14 @@ export class ListValue implements CollectionObject {
 
   pushBack(s: string): void {
     const n = this.count;
-    const last = n === 0 ? null : this.dir[this.head + n - 1];
-    if (last !== null && last.length < BLOCK) last.push(s);
+    const lastAt = this.head + n - 1;
+    const last = n === 0 ? null : this.dir[lastAt];
+    // A packed block is full: no need to unpack it to find that out.
+    if (last !== null && typeof last !== 'string' && last.length < BLOCK) last.push(s);
     else {
       this.dir[this.head + n] = [s];
       this.count = n + 1;
+      this.settle(lastAt);
     }
     this.length++;
     this.elementBytes += stringBytes(s.length);
@@ -80,11 +113,12 @@ export class ListValue implements CollectionObject {
 
   pushFront(s: string): void {
     const first = this.count === 0 ? null : this.dir[this.head];
-    if (first !== null && first.length < BLOCK) first.unshift(s);
+    if (first !== null && typeof first !== 'string' && first.length < BLOCK) first.unshift(s);
     else {
       if (this.head === 0) this.growFront();
       this.dir[--this.head] = [s];
       this.count++;
+      this.settle(this.head + 1);
     }
     this.length++;
     this.elementBytes += stringBytes(s.length);
@@ -93,7 +127,7 @@ export class ListValue implements CollectionObject {
   /** Removes and returns the first element (undefined when empty). */
   popFront(): string | undefined {
     if (this.count === 0) return undefined;
-    const first = this.dir[this.head];
+    const first = this.arrayAt(this.head);
     const s = first.shift()!;
     if (first.length === 0) this.dropFirstBlock();
     this.length--;
@@ -104,7 +138,7 @@ export class ListValue implements CollectionObject {
   /** Removes and returns the last element (undefined when empty). */
   popBack(): string | undefined {
     if (this.count === 0) return undefined;
-    const last = this.dir[this.head + this.count - 1];
+    const last = this.arrayAt(this.head + this.count - 1);
     const s = last.pop()!;
     if (last.length === 0) this.dropLastBlock();
     this.length--;
@@ -116,7 +150,13 @@ export class ListValue implements CollectionObject {
   dropFront(n: number): void {
     this.length -= n;
     while (n > 0) {
-      const first = this.dir[this.head];
+      if (n >= BLOCK && typeof this.dir[this.head] === 'string') {
+        this.forgetPacked(this.dir[this.head] as string);
+        n -= BLOCK;
+        this.dropFirstBlock();
+        continue;
+      }
+      const first = this.arrayAt(this.head);
       const k = first.length <= n ? first.length : n;
       for (let i = 0; i < k; i++) this.elementBytes -= stringBytes(first[i].length);
       if (first.length <= n) {
@@ -133,7 +173,14 @@ export class ListValue implements CollectionObject {
   dropBack(n: number): void {
     this.length -= n;
     while (n > 0) {
-      const last = this.dir[this.head + this.count - 1];
+      const lastAt = this.head + this.count - 1;
+      if (n >= BLOCK && typeof this.dir[lastAt] === 'string') {
+        this.forgetPacked(this.dir[lastAt] as string);
+        n -= BLOCK;
+        this.dropLastBlock();
+        continue;
+      }
+      const last = this.arrayAt(lastAt);
       for (let i = last.length <= n ? 0 : last.length - n; i < last.length; i++) this.elementBytes -= stringBytes(last[i].length);
       if (last.length <= n) {
         n -= last.length;
@@ -161,15 +208,88 @@ export class ListValue implements CollectionObject {
     this.dir = [];
     this.head = 0;
     this.count = 0;
+    this.layout++;
   }
 
   /** Makes room for new first blocks: slack in front as large as the used part (amortized O(1)). */
   private growFront(): void {
     const slack = Math.max(4, this.count);
-    const dir: string[][] = new Array<string[]>(slack).fill(EMPTY_BLOCK);
+    const dir: Block[] = new Array<Block>(slack).fill(EMPTY_BLOCK);
     for (let b = 0; b < this.count; b++) dir.push(this.dir[this.head + b]);
     this.dir = dir;
     this.head = slack;
+    this.layout++;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Packing
+
+  /** The block at dir index `d` as an array, unpacking it in place when packed. */
+  private arrayAt(d: number): string[] {
+    const block = this.dir[d];
+    if (typeof block !== 'string') return block;
+    this.decode(d, block);
+    const items = new Array<string>(BLOCK);
+    for (let j = 0; j < BLOCK; j++) {
+      items[j] = block.slice(starts[j], starts[j] + lengths[j]);
+      this.elementBytes += stringBytes(lengths[j]);
+    }
+    this.forgetPacked(block);
+    this.dir[d] = items;
+    this.layout++;
+    return items;
+  }
+
+  /** Fills `starts`/`lengths` for the packed block at dir index `d`, unless they hold it already. */
+  private decode(d: number, block: string): void {
+    if (decodedList === this && decodedAt === d && decodedLayout === this.layout) return;
+    let pos = 0;
+    for (let j = 0; j < BLOCK; j++) {
+      let c = block.charCodeAt(pos++);
+      let len = c & 0x7f;
+      for (let shift = 128; c >= 0x80; shift *= 128) {
+        c = block.charCodeAt(pos++);
+        len += (c & 0x7f) * shift;
+      }
+      starts[j] = pos;
+      lengths[j] = len;
+      pos += len;
+    }
+    decodedList = this;
+    decodedAt = d;
+    decodedLayout = this.layout;
+  }
+
+  private forgetPacked(block: string): void {
+    this.packedBytes -= stringBytes(block.length);
+    this.packedBlocks--;
+  }
+
+  /** Packs the block at dir index `d` if it is a full array between the two end blocks. */
+  private settle(d: number): void {
+    if (d <= this.head || d >= this.head + this.count - 1) return;
+    const block = this.dir[d];
+    if (typeof block === 'string' || block.length < BLOCK) return;
+    let bytes = 0;
+    for (let j = 0; j < BLOCK; j++) bytes += block[j].length;
+    if (bytes > PACK_MAX_BYTES) return;
+    const parts = new Array<string>(2 * BLOCK);
+    for (let j = 0; j < BLOCK; j++) {
+      const s = block[j];
+      parts[2 * j] = varint(s.length);
+      parts[2 * j + 1] = s;
+      this.elementBytes -= stringBytes(s.length);
+    }
+    const packed = parts.join('');
+    this.packedBytes += stringBytes(packed.length);
+    this.packedBlocks++;
+    this.dir[d] = packed;
+    this.layout++;
+  }
+
+  /** Packs every middle block an edit left as an array. */
+  private settleAll(): void {
+    for (let d = this.head + 1; d < this.head + this.count - 1; d++) this.settle(d);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -178,23 +298,41 @@ export class ListValue implements CollectionObject {
   at(i: number): string {
     const dir = this.dir;
     const first = dir[this.head];
-    if (i < first.length) return first[i];
-    const j = i - first.length;
-    return dir[this.head + 1 + (j >>> BLOCK_SHIFT)][j & BLOCK_MASK];
+    const firstLength = typeof first === 'string' ? BLOCK : first.length;
+    let d = this.head;
+    let j = i;
+    if (i >= firstLength) {
+      const k = i - firstLength;
+      d = this.head + 1 + (k >>> BLOCK_SHIFT);
+      j = k & BLOCK_MASK;
+    }
+    const block = dir[d];
+    if (typeof block !== 'string') return block[j];
+    this.decode(d, block);
+    return block.slice(starts[j], starts[j] + lengths[j]);
   }
 
+  /** Replaces the element at index i (LSET). */
   set(i: number, s: string): void {
+    this.settle(this.assign(i, s));
+  }
+
+  /** Replaces the element at index i, leaving its block unpacked; returns the block's dir index. */
+  private assign(i: number, s: string): number {
     const dir = this.dir;
     const first = dir[this.head];
-    let block = first;
-    let at = i;
-    if (i >= first.length) {
-      const j = i - first.length;
-      block = dir[this.head + 1 + (j >>> BLOCK_SHIFT)];
-      at = j & BLOCK_MASK;
+    const firstLength = typeof first === 'string' ? BLOCK : first.length;
+    let d = this.head;
+    let j = i;
+    if (i >= firstLength) {
+      const k = i - firstLength;
+      d = this.head + 1 + (k >>> BLOCK_SHIFT);
+      j = k & BLOCK_MASK;
     }
-    this.elementBytes += stringBytes(s.length) - stringBytes(block[at].length);
-    block[at] = s;
+    const block = this.arrayAt(d);
+    this.elementBytes += stringBytes(s.length) - stringBytes(block[j].length);
+    block[j] = s;
+    return d;
   }
 
   /** Inserts s so that it lands at index i (0 ≤ i ≤ length), shifting towards the nearer end. */
@@ -206,17 +344,18 @@ export class ListValue implements CollectionObject {
         return;
       }
       this.pushFront(this.at(0));
-      for (let k = 1; k < i; k++) this.set(k, this.at(k + 1));
-      this.set(i, s);
+      for (let k = 1; k < i; k++) this.assign(k, this.at(k + 1));
+      this.assign(i, s);
     } else {
       if (i === n) {
         this.pushBack(s);
         return;
       }
       this.pushBack(this.at(n - 1));
-      for (let k = n - 1; k > i; k--) this.set(k, this.at(k - 1));
-      this.set(i, s);
+      for (let k = n - 1; k > i; k--) this.assign(k, this.at(k - 1));
+      this.assign(i, s);
     }
+    this.settleAll();
   }
 
   /**
@@ -234,21 +373,53 @@ export class ListValue implements CollectionObject {
         next++;
         continue;
       }
-      this.set(write++, this.at(read));
+      this.assign(write++, this.at(read));
     }
     this.dropBack(k);
+    this.settleAll();
   }
 
   /** Every element, head to tail (tests, snapshots). */
   toArray(): string[] {
     const out: string[] = [];
-    for (let b = 0; b < this.count; b++) for (const s of this.dir[this.head + b]) out.push(s);
+    for (let b = 0; b < this.count; b++) {
+      const block = this.dir[this.head + b];
+      if (typeof block !== 'string') {
+        for (const s of block) out.push(s);
+        continue;
+      }
+      this.decode(this.head + b, block);
+      for (let j = 0; j < BLOCK; j++) out.push(block.slice(starts[j], starts[j] + lengths[j]));
+    }
     return out;
   }
 }
 
-/** Placeholder for unused directory slots, so the directory stays an array of arrays. */
+/** Placeholder for unused directory slots, so that the directory holds blocks only. */
 const EMPTY_BLOCK: string[] = [];
+
+/**
+ * Where the elements of the packed block decoded last are: element j is
+ * block.slice(starts[j], starts[j] + lengths[j]). Shared by every list, keyed by list, dir index
+ * and layout (strings have no identity to compare, and comparing their contents costs as much as
+ * decoding).
+ */
+let decodedList: ListValue | null = null;
+let decodedAt = -1;
+let decodedLayout = -1;
+const starts = new Int32Array(BLOCK);
+const lengths = new Int32Array(BLOCK);
+
+/** A length as a varint: 7 bits per char, low bits first, high bit set on all but the last. */
+function varint(n: number): string {
+  if (n < 0x80) return String.fromCharCode(n);
+  let out = '';
+  while (n >= 0x80) {
+    out += String.fromCharCode((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  return out + String.fromCharCode(n);
+}
 
 /** Redis's index normalization: negative counts from the tail; -1 when out of range. */
 export function listIndex(list: ListValue, index: number): number {

@@ -12,7 +12,8 @@ type Op =
   | { op: 'removeEvery'; value: string }
   | { op: 'pushMany'; n: number; front: boolean };
 
-const value = fc.constantFrom('a', 'b', 'c', '', '\x00\xff');
+// Long elements: a two-char length in a packed block, and blocks too large to pack (over 8 kB).
+const value = fc.constantFrom('a', 'b', 'c', '', '\x00\xff', 'x'.repeat(200), 'y'.repeat(70));
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ op: fc.constantFrom('pushFront' as const, 'pushBack' as const), value }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constantFrom('popFront' as const, 'popBack' as const) }) },
@@ -64,7 +65,7 @@ function apply(list: ListValue, model: string[], o: Op): void {
       break;
     case 'pushMany':
       for (let i = 0; i < o.n; i++) {
-        const v = String(i % 7);
+        const v = i % 50 === 49 ? 'z'.repeat(130) : String(i % 7);
         if (o.front) {
           list.pushFront(v);
           model.unshift(v);
@@ -96,7 +97,13 @@ describe('ListValue', () => {
         }
         expect(list.toArray()).toEqual(model);
         for (let i = 0; i < model.length; i++) expect(list.at(i)).toBe(model[i]);
-        expect(list.clone().toArray()).toEqual(model);
+        for (let i = model.length - 1; i >= 0; i--) expect(list.at(i)).toBe(model[i]);
+        const copy = list.clone();
+        expect(copy.toArray()).toEqual(model);
+        // The memory estimate follows every element in and out, packed or not.
+        while (copy.length > 0) copy.popBack();
+        expect(copy.memoryBytes()).toBe(new ListValue().memoryBytes());
+        expect(list.toArray()).toEqual(model);
       }),
       { numRuns: 200 },
     );
