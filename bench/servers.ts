@@ -62,7 +62,7 @@ export async function startBenchServer(kind: ServerKind, extra: string[] = [], d
   const proc =
     kind === 'redis'
       ? spawn('redis-server', args, { stdio: 'ignore' })
-      : spawn(process.execPath, [...(process.env.STRATA_NODE_FLAGS ?? '').split(' ').filter(Boolean), path.join(ROOT, 'bin/strata-server'), ...args, '--loglevel', 'warning'], { stdio: 'ignore' });
+      : spawn(process.execPath, [...strataNodeFlags(), STRATA_SERVER, ...args, '--loglevel', 'warning'], { stdio: 'ignore' });
   await waitForPort(port, proc);
   return {
     kind,
@@ -77,6 +77,17 @@ export async function startBenchServer(kind: ServerKind, extra: string[] = [], d
       if (dataDir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+const STRATA_SERVER = path.join(ROOT, 'bin/strata-server');
+
+/**
+ * The node flags of bin/strata-server's #! line (the server runs as users start it), then those of
+ * STRATA_NODE_FLAGS (--cpu-prof and the like, which NODE_OPTIONS refuses).
+ */
+function strataNodeFlags(): string[] {
+  const shebang = readFileSync(STRATA_SERVER, 'latin1').split('\n', 1)[0].split(/\s+/);
+  return [...shebang.slice(shebang.indexOf('node') + 1), ...(process.env.STRATA_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
 }
 
 /** Resident set size of a process, in bytes (VmRSS of /proc/<pid>/status). */
