@@ -29,9 +29,19 @@ export function wrongType(c: Client, v: Value | undefined, type: ObjectType): bo
   return true;
 }
 
-/** Case-insensitive option match without allocating for the common case. */
+/**
+ * Case-insensitive option match (`upper` is in capitals), ASCII letters only as Redis's strcasecmp,
+ * without allocating: commands with options try each argument against many of them.
+ */
 export function isOpt(arg: string, upper: string): boolean {
-  return arg.length === upper.length && (arg === upper || arg.toUpperCase() === upper);
+  const n = arg.length;
+  if (n !== upper.length) return false;
+  for (let i = 0; i < n; i++) {
+    const c = arg.charCodeAt(i);
+    const u = upper.charCodeAt(i);
+    if (c !== u && (c < 97 || c > 122 || c - 32 !== u)) return false;
+  }
+  return true;
 }
 
 /** addReplyHelp: "<CMD> <subcommand> ..." then the lines, then HELP, all as status replies. */
