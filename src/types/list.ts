@@ -295,18 +295,23 @@ export class ListValue implements CollectionObject {
   // -------------------------------------------------------------------------------------------
   // By index (0 ≤ i < length; callers convert negative indexes)
 
-  at(i: number): string {
-    const dir = this.dir;
-    const first = dir[this.head];
+  /** The dir index of the block holding index i; the index within the block goes to `slotInBlock`. */
+  private locate(i: number): number {
+    const first = this.dir[this.head];
     const firstLength = typeof first === 'string' ? BLOCK : first.length;
-    let d = this.head;
-    let j = i;
-    if (i >= firstLength) {
-      const k = i - firstLength;
-      d = this.head + 1 + (k >>> BLOCK_SHIFT);
-      j = k & BLOCK_MASK;
+    if (i < firstLength) {
+      slotInBlock = i;
+      return this.head;
     }
-    const block = dir[d];
+    const k = i - firstLength;
+    slotInBlock = k & BLOCK_MASK;
+    return this.head + 1 + (k >>> BLOCK_SHIFT);
+  }
+
+  at(i: number): string {
+    const d = this.locate(i);
+    const j = slotInBlock;
+    const block = this.dir[d];
     if (typeof block !== 'string') return block[j];
     this.decode(d, block);
     return block.slice(starts[j], starts[j] + lengths[j]);
@@ -319,16 +324,8 @@ export class ListValue implements CollectionObject {
 
   /** Replaces the element at index i, leaving its block unpacked; returns the block's dir index. */
   private assign(i: number, s: string): number {
-    const dir = this.dir;
-    const first = dir[this.head];
-    const firstLength = typeof first === 'string' ? BLOCK : first.length;
-    let d = this.head;
-    let j = i;
-    if (i >= firstLength) {
-      const k = i - firstLength;
-      d = this.head + 1 + (k >>> BLOCK_SHIFT);
-      j = k & BLOCK_MASK;
-    }
+    const d = this.locate(i);
+    const j = slotInBlock;
     const block = this.arrayAt(d);
     this.elementBytes += stringBytes(s.length) - stringBytes(block[j].length);
     block[j] = s;
@@ -394,6 +391,9 @@ export class ListValue implements CollectionObject {
     return out;
   }
 }
+
+/** ListValue.locate's second result (module-level: no allocation, read right after the call). */
+let slotInBlock = 0;
 
 /** Placeholder for unused directory slots, so that the directory holds blocks only. */
 const EMPTY_BLOCK: string[] = [];
