@@ -268,7 +268,7 @@ function persistenceSection(server: Server): string {
     ['rdb_last_load_keys_loaded', 0],
     ['aof_enabled', server.config.getBool('appendonly') ? 1 : 0],
     ['aof_rewrite_in_progress', snap.runningKind === 'aof' ? 1 : 0],
-    ['aof_rewrite_scheduled', 0],
+    ['aof_rewrite_scheduled', aof?.rewriteScheduled ? 1 : 0],
     ['aof_last_rewrite_time_sec', -1],
     ['aof_current_rewrite_time_sec', -1],
     ['aof_last_bgrewrite_status', aof === null || aof.lastRewriteOk ? 'ok' : 'err'],
@@ -278,7 +278,22 @@ function persistenceSection(server: Server): string {
     ['aof_last_cow_size', 0],
     ['module_fork_in_progress', 0],
     ['module_fork_last_cow_size', 0],
+    ...aofFields(aof),
   ]);
+}
+
+/** The fields Redis adds while the log is on. */
+function aofFields(aof: Server['aof']): Array<[string, string | number]> {
+  if (aof === null) return [];
+  const sizes = aof.sizes;
+  return [
+    ['aof_current_size', sizes.current],
+    ['aof_base_size', sizes.base],
+    ['aof_pending_rewrite', aof.rewriteScheduled ? 1 : 0],
+    ['aof_buffer_length', sizes.buffered],
+    ['aof_pending_bio_fsync', sizes.syncsPending],
+    ['aof_delayed_fsync', aof.delayedFsyncs],
+  ];
 }
 
 function statsSection(server: Server): string {

@@ -10,7 +10,8 @@
  *                         data a crash could take back). The fsync runs off the command thread
  *                         while the next ticks execute; what they log is written in one piece
  *                         when it completes, and gets the next fsync (group commit).
- *   appendfsync everysec  replies go out after the write; an fsync runs at most once a second.
+ *   appendfsync everysec  an fsync runs at most once a second; replies go out after the write, or
+ *                         before it while that fsync runs (see appendTick).
  *   appendfsync no        the OS decides.
  *
  * Disk failures (a failed write or fsync; see storage/aof/log.ts for the repair after a failed
@@ -58,6 +59,10 @@ export class AppendOnlyFile implements PropagationSink {
   private loggedSinceFlush = false;
   /** This flush may answer clients with nothing held at once (see the header). */
   private answerAtOnce = false;
+  /** Under everysec, since when (ms) writes wait for the running fsync; 0 when they do not. */
+  private postponedSince = 0;
+  /** Writes made under everysec while an fsync ran, its 2 s of grace over (INFO aof_delayed_fsync). */
+  delayedFsyncs = 0;
 
   private constructor(
     private readonly server: Server,
@@ -161,17 +166,28 @@ export class AppendOnlyFile implements PropagationSink {
   }
 
   /**
-   * Start of the flush: one write for everything logged since the last one. Under `always`, not
-   * while an fsync runs: the bytes would join the next fsync all the same, and a write during an
-   * fsync waits for it inside the kernel (the file's lock, on ext4 without a journal), stalling
-   * the command thread; they wait in `records` (their replies are held) for its completion.
+   * Start of the flush: one write for everything logged since the last one, but not while an
+   * fsync runs: a write during an fsync waits for it inside the kernel (the file's lock, on ext4
+   * without a journal), stalling the command thread. The bytes wait in `records` for its
+   * completion, which calls this again:
+   * - under `always` they would join the next fsync all the same (their replies are held);
+   * - under `everysec`, as Redis's flushAppendOnlyFile, for at most 2 s (then the write goes
+   *   ahead and counts in aof_delayed_fsync); their replies do not wait: everysec may lose up to
+   *   about two seconds of writes in a crash, as in Redis.
    */
   private appendTick(): void {
     if (this.closed) return;
-    const always = this.policy === 'always';
-    if (always && this.log.syncInFlight) return;
+    const policy = this.policy;
+    if (policy !== 'no' && this.log.syncInFlight) {
+      if (policy === 'always') return;
+      const now = Date.now();
+      if (this.postponedSince === 0) this.postponedSince = now;
+      if (now - this.postponedSince < 2000) return;
+      this.delayedFsyncs++;
+    }
+    this.postponedSince = 0;
     this.appendRecords();
-    if (always) this.log.requestSync();
+    if (policy === 'always') this.log.requestSync();
   }
 
   /** Writes what `records` holds; false when the write failed (the bytes stay there for the retry). */
@@ -374,6 +390,11 @@ export class AppendOnlyFile implements PropagationSink {
       this.server.log.notice(`Starting automatic rewriting of AOF on ${Math.round(((current - base) * 100) / base)}% growth`);
       this.rewrite();
     }
+  }
+
+  /** INFO's aof_current_size, aof_base_size, aof_buffer_length and aof_pending_bio_fsync. */
+  get sizes(): { current: number; base: number; buffered: number; syncsPending: number } {
+    return { current: this.closedFilesSize + this.log.written, base: this.sizeAtRewrite, buffered: this.records.length, syncsPending: this.log.syncsPending };
   }
 
   get lastWriteOk(): boolean {

@@ -83,6 +83,11 @@ export class AppendLog {
     }
   }
 
+  /** fsyncs started and not completed (INFO aof_pending_bio_fsync). */
+  get syncsPending(): number {
+    return this.syncsInFlight;
+  }
+
   get syncInFlight(): boolean {
     return this.syncsInFlight > 0;
   }

@@ -149,6 +149,67 @@ describe('a failing write under appendfsync always', () => {
   });
 });
 
+/** A FaultyIo whose fsyncs complete only when the test lets them (a slow disk). */
+class GatedIo extends FaultyIo {
+  readonly gated: Array<() => void> = [];
+
+  override fdatasync(fd: number, callback: (err: NodeJS.ErrnoException | null) => void): void {
+    this.gated.push(() => super.fdatasync(fd, callback));
+  }
+}
+
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('appendfsync everysec while its fsync runs', () => {
+  it('keeps new bytes out of the file until the fsync completes, for 2 s at most, and answers at once', async () => {
+    // The clock too (the 2 s of grace): fake timers installed again, over beforeEach's.
+    vi.useRealTimers();
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    const io = new GatedIo();
+    const ds = new DurableServer(dataDir(), io, ['--appendfsync', 'everysec']);
+    const first = ds.issue([['SET', 'a', '1']]);
+    await ds.settle();
+    expect(ds.replies(first)).toBe('+OK\r\n');
+    const size = Number(info(ds, 'aof_current_size'));
+
+    ds.retry(); // the once-a-second fsync starts, and does not complete
+    expect(io.gated.length).toBe(1);
+    expect(info(ds, 'aof_pending_bio_fsync')).toBe('1');
+    const second = ds.issue([['SET', 'b', '2']]);
+    await ds.settle();
+    // Answered (everysec does not wait for the disk), but not written: a write now would wait for
+    // the fsync inside the kernel, as Redis's postponed flushAppendOnlyFile avoids.
+    expect(ds.replies(second)).toBe('+OK\r\n');
+    expect(Number(info(ds, 'aof_current_size'))).toBe(size);
+    expect(Number(info(ds, 'aof_buffer_length'))).toBeGreaterThan(0);
+
+    io.gated.shift()!(); // the fsync completes: the bytes follow at once
+    await turns(3);
+    expect(info(ds, 'aof_buffer_length')).toBe('0');
+    const written = Number(info(ds, 'aof_current_size'));
+    expect(written).toBeGreaterThan(size);
+
+    ds.retry(); // another fsync hangs for longer than 2 s: then the write goes ahead
+    expect(io.gated.length).toBe(1);
+    ds.issue([['SET', 'c', '3']]);
+    await ds.settle();
+    expect(Number(info(ds, 'aof_current_size'))).toBe(written);
+    vi.setSystemTime(Date.now() + 2500);
+    ds.issue([['SET', 'd', '4']]);
+    await ds.settle();
+    expect(Number(info(ds, 'aof_current_size'))).toBeGreaterThan(written);
+    expect(info(ds, 'aof_delayed_fsync')).toBe('1');
+    io.gated.shift()!();
+    await turns(3);
+    ds.abandon();
+    const back = restart(ds.dir);
+    expect(back.connect().call('MGET', 'a', 'b', 'c', 'd')).toBe('*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n');
+    back.server.aof?.close();
+  });
+});
+
 describe('crash points of BGSAVE', () => {
   async function bgsaveWith(dir: string, io: FaultyIo, rule: Parameters<FaultyIo['addRules']>[0] | null): Promise<{ old: string; next: string; firstCall: number }> {
     const ips = new InProcessServer(['--dir', dir, '--save', '']);

@@ -104,3 +104,21 @@ describe('INFO', () => {
     rc.close();
   });
 });
+
+describe('INFO persistence with the log on', () => {
+  const pair = pairForSuite(['--appendonly', 'yes', '--appendfsync', 'everysec']);
+
+  it("has Redis's aof_* fields, and aof_current_size follows the log", async () => {
+    const mine = sections(await info(pair.strata, 'persistence'));
+    const theirs = sections(await info(pair.redis, 'persistence'));
+    expect(mine.get('Persistence')).toEqual(theirs.get('Persistence'));
+    const before = Number(field(await info(pair.strata, 'persistence'), 'aof_current_size'));
+    await pair.strata.call('SET', 'some-key', 'some-value');
+    const after = await info(pair.strata, 'persistence');
+    // *3 $3 SET $8 some-key $10 some-value, after a SELECT.
+    expect(Number(field(after, 'aof_current_size'))).toBeGreaterThanOrEqual(before + 43);
+    expect(field(after, 'aof_buffer_length')).toBe('0');
+    expect(field(after, 'aof_delayed_fsync')).toBe('0');
+  });
+});
+
