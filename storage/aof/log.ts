@@ -6,11 +6,12 @@
  *   back with ftruncate so the file never keeps half a record, and the caller keeps the bytes to
  *   retry.
  * - `requestSync` starts an fsync on the libuv pool, off the command thread; when it completes,
- *   `onSynced(offset)` reports how far the file is durable. Up to MAX_SYNCS_IN_FLIGHT run at once:
- *   each tick's bytes get an fsync as soon as they are written instead of waiting for the running
- *   one to finish, and the kernel's journal commits the fsyncs that wait together (group commit),
- *   starting the next commit the moment the previous one ends. A tick that finds every slot busy
- *   is covered by the fsync the owner starts at the next completion.
+ *   `onSynced(offset)` reports how far the file is durable. Up to MAX_SYNCS_IN_FLIGHT may run at
+ *   once (a journal commits the fsyncs that wait together). The server does not use that for
+ *   group commit, though: a write issued while an fsync runs waits for it in the kernel, so it
+ *   holds its bytes back until the completion and then writes and syncs them together
+ *   (src/server/persistence.ts). A request that finds every slot busy is covered by the fsync the
+ *   owner starts at the next completion.
  * - Offsets are bytes since the file was opened for appending (`written` starts at its size).
  *
  * Failures. After a failed fsync Linux may have dropped the dirty pages (marked clean, never
