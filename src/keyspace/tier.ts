@@ -14,7 +14,7 @@
  */
 
 import path from 'node:path';
-import { ColdStore, lmdbKey, type ColdRecord, type StoredRecord } from '../../storage/tier/store.js';
+import { ColdStore, lmdbKey, MIN_MAPPED_BUDGET, type ColdRecord, type StoredRecord } from '../../storage/tier/store.js';
 import { dumpPayload } from '../../storage/rdb/writer.js';
 import { openPayload } from '../../storage/rdb/payload.js';
 import { RdbCursor, readValue } from '../../storage/rdb/reader.js';
@@ -54,6 +54,8 @@ export class ColdTier {
   dir = 'tier';
   /** cold-tier-max-disk-bytes; 0 for no bound. */
   maxDiskBytes = 0;
+  /** File pages of the store that may stay mapped (ColdStore.mappedBudget). */
+  private mappedBudget = MIN_MAPPED_BUDGET;
   readonly stats: TierStats = { promotions: 0, demotions: 0, coldReads: 0, demoteFailures: 0, readErrors: 0 };
   private store: ColdStore | null = null;
   /** A flush of the store's removals is scheduled for the end of this event-loop turn. */
@@ -102,8 +104,20 @@ export class ColdTier {
   }
 
   private open(): ColdStore {
-    if (this.store === null) this.store = ColdStore.open(path.resolve(this.dir));
+    if (this.store === null) {
+      this.store = ColdStore.open(path.resolve(this.dir));
+      this.store.mappedBudget = this.mappedBudget;
+    }
     return this.store;
+  }
+
+  /**
+   * Sizes the mapped-pages budget from maxmemory: half of it, from 32 MB to 1 GB. A larger
+   * dataset is read over a larger file, where a small budget would reopen the store all the time.
+   */
+  fitToMaxmemory(maxmemory: number): void {
+    this.mappedBudget = Math.min(1 << 30, Math.max(MIN_MAPPED_BUDGET, Math.floor(maxmemory / 2)));
+    if (this.store !== null) this.store.mappedBudget = this.mappedBudget;
   }
 
   close(): void {

@@ -220,6 +220,7 @@ export class Server {
     cold.enabled = ev.maxmemory > 0 && cfg.getBool('cold-tier');
     cold.dir = cfg.getString('cold-tier-dir');
     cold.maxDiskBytes = cfg.getNumber('cold-tier-max-disk-bytes');
+    cold.fitToMaxmemory(ev.maxmemory);
     this.keyspace.lfuParams.logFactor = cfg.getNumber('lfu-log-factor');
     this.keyspace.lfuParams.decayTime = cfg.getNumber('lfu-decay-time');
     this.pubsub.setLimits(cfg.getValue<readonly BufferLimit[]>('client-output-buffer-limit'));

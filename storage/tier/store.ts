@@ -7,8 +7,10 @@
  *
  * Memory: every page of the file the store reads or writes stays mapped and counts in the
  * process's RSS (clean page cache the OS may drop, but RSS all the same), and LMDB's copy-on-write
- * moves pages about, so that over time the whole file would be mapped. Past MAPPED_BUDGET the
- * environment is closed and opened again, which unmaps it all (see unmapIfOverBudget).
+ * moves pages about, so that over time the whole file would be mapped. Past `mappedBudget` the
+ * environment is closed and opened again, which unmaps it all (see unmapIfOverBudget). Each
+ * reopening costs page faults after it (a random read maps about 64 kB around every page it
+ * touches), so the budget trades RSS against cold reads: the keyspace sets it from maxmemory.
  *
  * LMDB key: space (u32 BE) | tag (u8) | bytes. A space is a database's cold namespace (the keyspace
  * maps db index → space so that SWAPDB trades spaces instead of rewriting records). Tag 0: the
@@ -51,8 +53,8 @@ const HEADER = 1 + 8 + 4 + 4;
  * stay resident, several times the file's size. Reserving costs no memory or disk.
  */
 const MAP_SIZE = 2 ** 40;
-/** File pages the store may keep mapped (process RSS beyond what it had at open) before it unmaps them. */
-const MAPPED_BUDGET = 32 << 20;
+/** The least `mappedBudget` (see the file comment): below it, reopening would cost more than it saves. */
+export const MIN_MAPPED_BUDGET = 32 << 20;
 /** Reads between two looks at the process's mapped file pages (each look reads /proc). */
 const READS_PER_MAPPING_CHECK = 64;
 
@@ -88,6 +90,8 @@ export class ColdStore {
   private readsSinceCheck = 0;
   /** File-backed RSS of the process when the store opened: the program's own mapped files. */
   private readonly mappedAtOpen = mappedFileBytes();
+  /** File pages (bytes) the store may keep mapped before it unmaps them all. */
+  mappedBudget = MIN_MAPPED_BUDGET;
 
   private constructor(
     private db: Database<Buffer, Buffer>,
@@ -127,7 +131,7 @@ export class ColdStore {
    */
   private unmapIfOverBudget(): void {
     this.readsSinceCheck = 0;
-    if (this.readers !== 0 || mappedFileBytes() - this.mappedAtOpen <= MAPPED_BUDGET) return;
+    if (this.readers !== 0 || mappedFileBytes() - this.mappedAtOpen <= this.mappedBudget) return;
     void this.db.close();
     this.db = openEnvironment(this.dir);
   }
