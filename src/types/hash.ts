@@ -59,8 +59,8 @@ export class HashObject implements CollectionObject {
   }
 
   memoryBytes(): number {
-    // A listpack pair is two array slots; a hashtable entry two slots plus hash, chain and bucket.
-    const perField = this.pairs !== null ? 24 : 40;
+    // A listpack pair is two array slots; a hashtable entry one slot plus field length, hash, chain and bucket.
+    const perField = this.pairs !== null ? 24 : 28;
     const ttls = this.ttls === null ? 0 : OBJECT_BYTES + this.ttls.map.size * (MAP_ENTRY_BYTES + 32);
     return OBJECT_BYTES + this.size * perField + this.elementBytes + ttls;
   }
@@ -85,11 +85,11 @@ export class HashObject implements CollectionObject {
 
   /** The field and value at index i (0 ≤ i < size), in encoding order. */
   fieldAt(i: number): string {
-    return this.pairs !== null ? this.pairs[2 * i] : this.dict!.keys[i];
+    return this.pairs !== null ? this.pairs[2 * i] : this.dict!.keyAt(i);
   }
 
   valueAt(i: number): string {
-    return this.pairs !== null ? this.pairs[2 * i + 1] : this.dict!.vals![i];
+    return this.pairs !== null ? this.pairs[2 * i + 1] : this.dict!.valueAt(i);
   }
 
   /** A uniformly random index (size > 0). */
@@ -137,11 +137,10 @@ export class HashObject implements CollectionObject {
       added = i < 0;
       if (added) {
         d.insert(field, value);
-        this.elementBytes += stringBytes(field.length) + stringBytes(value.length);
+        this.elementBytes += stringBytes(field.length + value.length);
       } else {
-        const vals = d.vals!;
-        this.elementBytes += stringBytes(value.length) - stringBytes(vals[i].length);
-        vals[i] = value;
+        this.elementBytes += stringBytes(field.length + value.length) - stringBytes(field.length + d.valueLengthAt(i));
+        d.setValueAt(i, field, value);
       }
     }
     if (!added && !keepTtl && this.ttls !== null) this.ttls.map.delete(field);
@@ -164,7 +163,7 @@ export class HashObject implements CollectionObject {
       const i = d.indexOf(field);
       removed = i >= 0;
       if (removed) {
-        this.elementBytes -= stringBytes(field.length) + stringBytes(d.vals![i].length);
+        this.elementBytes -= stringBytes(field.length + d.valueLengthAt(i));
         d.deleteAt(i);
       }
     }
@@ -175,7 +174,12 @@ export class HashObject implements CollectionObject {
   private convert(): void {
     const p = this.pairs!;
     const d = new StringDict(true, p.length >> 1);
-    for (let i = 0; i < p.length; i += 2) d.insert(p[i], p[i + 1]);
+    // A hashtable keeps a field and its value in one string (StringDict).
+    this.elementBytes = 0;
+    for (let i = 0; i < p.length; i += 2) {
+      d.insert(p[i], p[i + 1]);
+      this.elementBytes += stringBytes(p[i].length + p[i + 1].length);
+    }
     this.dict = d;
     this.pairs = null;
   }
@@ -192,10 +196,8 @@ export class HashObject implements CollectionObject {
       return 0;
     }
     const d = this.dict!;
-    const keys = d.keys;
-    const vals = d.vals!;
     const emit = (i: number): void => {
-      out.push(keys[i], vals[i]);
+      out.push(d.keyAt(i), d.valueAt(i));
     };
     let budget = count * 10;
     const want = count * 2;

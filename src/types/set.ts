@@ -123,7 +123,7 @@ export class SetObject implements CollectionObject {
 
   /** The member at index i (0 ≤ i < size): ascending for an intset, table order otherwise. */
   memberAt(i: number): string {
-    return this.ints !== null ? String(this.ints[i]) : this.dict!.keys[i];
+    return this.ints !== null ? String(this.ints[i]) : this.dict!.keyAt(i);
   }
 
   /** A uniformly random index (size > 0). */
@@ -133,7 +133,7 @@ export class SetObject implements CollectionObject {
 
   /** Every member, in memberAt order. */
   members(): string[] {
-    return this.ints !== null ? this.ints.map(String) : this.dict!.keys.slice();
+    return this.ints !== null ? this.ints.map(String) : this.dict!.allKeys();
   }
 
   /**
@@ -147,9 +147,8 @@ export class SetObject implements CollectionObject {
       return 0;
     }
     const d = this.dict!;
-    const keys = d.keys;
     const emit = (i: number): void => {
-      out.push(keys[i]);
+      out.push(d.keyAt(i));
     };
     let budget = count * 10;
     do {

@@ -4,7 +4,8 @@
  * entry, so a large collection costs about what a Map would and still scans like Redis's dict.
  *
  * Layout (n = size, every array dense over 0..n-1):
- *   keys[i], vals[i]   the entry (vals is null for sets)
+ *   entries[i]         the entry: a set's member, or a hash's field and value in one string
+ *   fieldLengths[i]    (hashes) where the field ends in entries[i]
  *   hashes[i]          the key's 32-bit hash, kept so resizing never rehashes strings
  *   next[i]            the next entry of the same bucket, or -1
  *   heads[b]           the first entry of bucket b (b = hash & mask), or -1
@@ -69,34 +70,44 @@ export function scanCursorNext(cursor: number, mask: number): number {
 // The table
 
 export class StringDict {
-  keys: string[] = [];
-  /** Values, parallel to keys; null for a set. */
-  vals: string[] | null;
+  /** The entries: a key (a set), or a hash's field and value in one flat string (see fieldLengths). */
+  private entries: string[] = [];
+  /**
+   * With values: the field's length in each entry, the value being the rest. One string per entry
+   * instead of two saves a string header and an array slot (about 24 bytes of ~100 per field).
+   */
+  private fieldLengths: Int32Array | null;
   private hashes: Int32Array;
   private next: Int32Array;
   private heads: Int32Array;
   private mask: number;
 
   constructor(withValues: boolean, expected = 0) {
-    this.vals = withValues ? [] : null;
     let buckets = MIN_BUCKETS;
     while (buckets < expected) buckets *= 2;
     this.heads = new Int32Array(buckets).fill(NONE);
     this.mask = buckets - 1;
     this.hashes = new Int32Array(buckets);
     this.next = new Int32Array(buckets);
+    this.fieldLengths = withValues ? new Int32Array(buckets) : null;
   }
 
   get size(): number {
-    return this.keys.length;
+    return this.entries.length;
+  }
+
+  /** Is entry i the key `key` (of hash h)? */
+  private holds(i: number, key: string, h: number): boolean {
+    if (this.hashes[i] !== h) return false;
+    const fl = this.fieldLengths;
+    return fl === null ? this.entries[i] === key : fl[i] === key.length && this.entries[i].startsWith(key);
   }
 
   /** The entry index of key, or -1. */
   indexOf(key: string): number {
     const h = hashString(key);
-    const keys = this.keys;
     for (let i = this.heads[h & this.mask]; i !== NONE; i = this.next[i]) {
-      if (this.hashes[i] === h && keys[i] === key) return i;
+      if (this.holds(i, key, h)) return i;
     }
     return NONE;
   }
@@ -105,19 +116,52 @@ export class StringDict {
     return this.indexOf(key) !== NONE;
   }
 
+  /** The key (member, field) of entry i. */
+  keyAt(i: number): string {
+    const fl = this.fieldLengths;
+    return fl === null ? this.entries[i] : this.entries[i].slice(0, fl[i]);
+  }
+
+  /** The value of entry i (with values only). */
+  valueAt(i: number): string {
+    return this.entries[i].slice(this.fieldLengths![i]);
+  }
+
+  /** The length of entry i's value (with values only), without slicing it out. */
+  valueLengthAt(i: number): number {
+    return this.entries[i].length - this.fieldLengths![i];
+  }
+
+  /** Every key, in entry order. */
+  allKeys(): string[] {
+    if (this.fieldLengths === null) return this.entries.slice();
+    const out = new Array<string>(this.entries.length);
+    for (let i = 0; i < out.length; i++) out[i] = this.keyAt(i);
+    return out;
+  }
+
   /** Appends a key known to be absent; returns its index. */
   insert(key: string, value?: string): number {
-    const i = this.keys.length;
+    const i = this.entries.length;
     if (i === this.hashes.length) this.growEntries();
     const h = hashString(key);
-    this.keys.push(key);
-    if (this.vals !== null) this.vals.push(value as string);
+    const fl = this.fieldLengths;
+    if (fl === null) this.entries.push(key);
+    else {
+      this.entries.push(joined(key, value!));
+      fl[i] = key.length;
+    }
     this.hashes[i] = h;
     const b = h & this.mask;
     this.next[i] = this.heads[b];
     this.heads[b] = i;
     if (i + 1 > this.mask + 1) this.rehash((this.mask + 1) * 2);
     return i;
+  }
+
+  /** Replaces the value of entry i, whose key is `key`. */
+  setValueAt(i: number, key: string, value: string): void {
+    this.entries[i] = joined(key, value);
   }
 
   /** Adds a set member; false when it was already there. */
@@ -131,7 +175,7 @@ export class StringDict {
   set(key: string, value: string): boolean {
     const i = this.indexOf(key);
     if (i !== NONE) {
-      this.vals![i] = value;
+      this.setValueAt(i, key, value);
       return false;
     }
     this.insert(key, value);
@@ -140,7 +184,7 @@ export class StringDict {
 
   get(key: string): string | undefined {
     const i = this.indexOf(key);
-    return i === NONE ? undefined : this.vals![i];
+    return i === NONE ? undefined : this.valueAt(i);
   }
 
   /** Removes a key; true when it was there. */
@@ -149,7 +193,7 @@ export class StringDict {
     const b = h & this.mask;
     let prev = NONE;
     let i = this.heads[b];
-    while (i !== NONE && !(this.hashes[i] === h && this.keys[i] === key)) {
+    while (i !== NONE && !this.holds(i, key, h)) {
       prev = i;
       i = this.next[i];
     }
@@ -158,18 +202,18 @@ export class StringDict {
     else this.next[prev] = this.next[i];
     this.moveLastInto(i);
     const buckets = this.mask + 1;
-    if (buckets > MIN_BUCKETS && this.keys.length * 8 < buckets) this.rehash(buckets / 2);
+    if (buckets > MIN_BUCKETS && this.entries.length * 8 < buckets) this.rehash(buckets / 2);
     return true;
   }
 
   /** Removes the entry at index i (iteration helpers, SPOP). */
   deleteAt(i: number): void {
-    this.delete(this.keys[i]);
+    this.delete(this.keyAt(i));
   }
 
   /** Fills the hole at i with the last entry, relinking the chain that pointed to it. */
   private moveLastInto(i: number): void {
-    const last = this.keys.length - 1;
+    const last = this.entries.length - 1;
     if (i !== last) {
       const b = this.hashes[last] & this.mask;
       if (this.heads[b] === last) {
@@ -179,29 +223,25 @@ export class StringDict {
         while (this.next[p] !== last) p = this.next[p];
         this.next[p] = i;
       }
-      this.keys[i] = this.keys[last];
-      if (this.vals !== null) this.vals[i] = this.vals[last];
+      this.entries[i] = this.entries[last];
+      if (this.fieldLengths !== null) this.fieldLengths[i] = this.fieldLengths[last];
       this.hashes[i] = this.hashes[last];
       this.next[i] = this.next[last];
     }
-    this.keys.pop();
-    if (this.vals !== null) this.vals.pop();
+    this.entries.pop();
   }
 
   private growEntries(): void {
     const cap = Math.max(MIN_BUCKETS, this.hashes.length * 2);
-    const hashes = new Int32Array(cap);
-    hashes.set(this.hashes);
-    const next = new Int32Array(cap);
-    next.set(this.next);
-    this.hashes = hashes;
-    this.next = next;
+    this.hashes = grown(this.hashes, cap);
+    this.next = grown(this.next, cap);
+    if (this.fieldLengths !== null) this.fieldLengths = grown(this.fieldLengths, cap);
   }
 
   private rehash(buckets: number): void {
     const heads = new Int32Array(buckets).fill(NONE);
     const mask = buckets - 1;
-    const n = this.keys.length;
+    const n = this.entries.length;
     for (let i = 0; i < n; i++) {
       const b = this.hashes[i] & mask;
       this.next[i] = heads[b];
@@ -213,6 +253,7 @@ export class StringDict {
     if (this.hashes.length > buckets * 4) {
       this.hashes = this.hashes.slice(0, buckets * 2);
       this.next = this.next.slice(0, buckets * 2);
+      if (this.fieldLengths !== null) this.fieldLengths = this.fieldLengths.slice(0, buckets * 2);
     }
   }
 
@@ -227,17 +268,35 @@ export class StringDict {
 
   /** A uniformly random entry index (size must be > 0). */
   randomIndex(): number {
-    return Math.floor(Math.random() * this.keys.length);
+    return Math.floor(Math.random() * this.entries.length);
   }
 
   clone(): StringDict {
-    const d = new StringDict(this.vals !== null, 0);
-    d.keys = this.keys.slice();
-    d.vals = this.vals === null ? null : this.vals.slice();
+    const d = new StringDict(false, 0);
+    d.entries = this.entries.slice();
+    d.fieldLengths = this.fieldLengths === null ? null : this.fieldLengths.slice();
     d.hashes = this.hashes.slice();
     d.next = this.next.slice();
     d.heads = this.heads.slice();
     d.mask = this.mask;
     return d;
   }
+}
+
+function grown(a: Int32Array, cap: number): Int32Array {
+  const b = new Int32Array(cap);
+  b.set(a);
+  return b;
+}
+
+/** Scratch for joined(): join builds one flat string, where `+` would build a rope keeping both parts. */
+const PAIR: string[] = ['', ''];
+
+/** A field and its value as one flat string. */
+function joined(field: string, value: string): string {
+  PAIR[0] = field;
+  PAIR[1] = value;
+  const s = PAIR.join('');
+  PAIR[0] = PAIR[1] = '';
+  return s;
 }

@@ -25,7 +25,7 @@ describe('StringDict', () => {
         expect(d.size).toBe(m.size);
         for (const [k, v] of m) expect(d.get(k)).toBe(v);
         const seen = new Map<string, string>();
-        for (let i = 0; i < d.size; i++) seen.set(d.keys[i], d.vals![i]);
+        for (let i = 0; i < d.size; i++) seen.set(d.keyAt(i), d.valueAt(i));
         expect(seen).toEqual(m);
         expect(d.clone().get(list[0]?.k ?? 'x')).toBe(m.get(list[0]?.k ?? 'x'));
       }),
@@ -47,7 +47,7 @@ describe('StringDict', () => {
           let steps = 0;
           let c = 0;
           do {
-            cursor = d.scanStep(cursor, (i) => seen.add(d.keys[i]));
+            cursor = d.scanStep(cursor, (i) => seen.add(d.keyAt(i)));
             if (++steps % stepsPerChange === 0 && c < churn.length) {
               const [n, add] = churn[c++];
               // Changes grow and shrink the table between steps; removals only touch keys we then
