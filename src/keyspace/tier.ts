@@ -14,7 +14,7 @@
  */
 
 import path from 'node:path';
-import { ColdStore, lmdbKey, MIN_MAPPED_BUDGET, type ColdRecord, type StoredRecord } from '../../storage/tier/store.js';
+import { ColdStore, lmdbKey, MIN_MAPPED_BUDGET, storedBytes, type ColdRecord, type StoredRecord } from '../../storage/tier/store.js';
 import { dumpPayload } from '../../storage/rdb/writer.js';
 import { openPayload } from '../../storage/rdb/payload.js';
 import { RdbCursor, readValue } from '../../storage/rdb/reader.js';
@@ -136,7 +136,7 @@ export class ColdTier {
     for (const e of entries) {
       const rec = { key: e.key, expire: e.expire, stamp: e.stamp, payload: dumpPayload(toRdbValue(e.value), false) };
       records.push(rec);
-      size += rec.payload.length + e.key.length;
+      size += storedBytes(e.key, rec.payload.length);
     }
     if (this.maxDiskBytes !== 0 && this.bytes + size > this.maxDiskBytes) {
       this.refused(`cold-tier-max-disk-bytes (${this.maxDiskBytes}) reached`);

@@ -282,6 +282,11 @@ function needsHash(key: string): boolean {
   return PREFIX + key.length > MAX_LMDB_KEY;
 }
 
+/** What put() stores for a record of `key` with a payload of `payloadLength` bytes (LMDB key + value). */
+export function storedBytes(key: string, payloadLength: number): number {
+  return needsHash(key) ? PREFIX + 32 + HEADER + key.length + payloadLength : PREFIX + key.length + HEADER + payloadLength;
+}
+
 export function lmdbKey(space: number, key: string): Buffer {
   if (needsHash(key)) {
     const k = Buffer.allocUnsafe(PREFIX + 32);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ColdStore } from '../../storage/tier/store.js';
+import { ColdStore, storedBytes } from '../../storage/tier/store.js';
 
 const dirs: string[] = [];
 const stores: ColdStore[] = [];
@@ -62,6 +62,14 @@ describe('cold store', () => {
     store.batch(() => store.put(0, record('k', 2)));
     store.flushRemovals();
     expect(store.get(0, 'k')!.payload[0]).toBe(2);
+  });
+
+  it('reports the bytes a record takes before it is written (the disk bound is checked with them)', () => {
+    const store = freshStore();
+    for (const key of ['k', 'x'.repeat(5000)]) {
+      const rec = record(key, 1);
+      store.batch(() => expect(store.put(0, rec)).toBe(storedBytes(key, rec.payload.length)));
+    }
   });
 
   it('keeps the file pages it maps bounded, reopening between batches, and loses no record', () => {
