@@ -5,7 +5,7 @@
 
 import type { Client } from '../server/client.js';
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_WRONGTYPE } from '../protocol/errors.js';
-import { parseDouble, parseIntArg } from '../types/numbers.js';
+import { parseDoubleArg, parseIntArg } from '../types/numbers.js';
 import { typeOfValue, type ObjectType, type Value } from '../types/object.js';
 
 /** getLongLongFromObjectOrReply: the integer, or null after replying the error. */
@@ -17,7 +17,7 @@ export function intArgOrReply(c: Client, s: string, error: string = ERR_NOT_INTE
 
 /** getDoubleFromObjectOrReply. */
 export function doubleArgOrReply(c: Client, s: string, error: string = ERR_NOT_FLOAT): number | null {
-  const n = parseDouble(s);
+  const n = parseDoubleArg(s);
   if (n === null) c.reply.error(error);
   return n;
 }

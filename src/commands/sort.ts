@@ -22,7 +22,7 @@ import type { CommandSpec } from './spec.js';
 import { intArgOrReply, isOpt } from './args.js';
 import { ERR_SYNTAX, ERR_WRONGTYPE } from '../protocol/errors.js';
 import { NOTIFY_GENERIC, NOTIFY_LIST } from '../keyspace/notify.js';
-import { parseDouble } from '../types/numbers.js';
+import { parseDouble, strtodRange } from '../types/numbers.js';
 import { stringOf, type Value } from '../types/object.js';
 import { ListValue } from '../types/list.js';
 import type { SetObject } from '../types/set.js';
@@ -58,9 +58,6 @@ function lookupByPattern(c: Client, pattern: string, element: string): string | 
   return hash.get(pattern.slice(arrow + 2)) ?? null;
 }
 
-/** Smallest normal double: strtod reports ERANGE below it. */
-const DBL_MIN = 2.2250738585072014e-308;
-
 /**
  * strtod as SORT uses it: leading whitespace skipped, the rest must be a number; "" is 0. Null
  * where Redis reports a conversion error (junk after the number, NaN, overflow, underflow).
@@ -70,11 +67,8 @@ function sortScore(s: string): number | null {
   const text = s.replace(/^[ \t\n\v\f\r]+/, '');
   if (text === '') return null;
   const d = parseDouble(text);
-  if (d === null) return null;
-  const body = text.replace(/^[+-]/, '').toLowerCase();
-  if (!Number.isFinite(d) && body !== 'inf' && body !== 'infinity') return null;
-  if (Math.abs(d) < DBL_MIN && /[1-9]/.test(body.replace(/e.*$|p.*$/, '').replace(/^0x/, ''))) return null;
-  return d;
+  // Any ERANGE, a subnormal included (sortCompare checks errno alone).
+  return d === null || strtodRange(text, d) !== null ? null : d;
 }
 
 /** strcoll in the C locale: bytes compared up to the first NUL. */

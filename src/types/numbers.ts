@@ -102,6 +102,33 @@ export function parseDouble(s: string): number | null {
   return null;
 }
 
+/** The smallest normal double (DBL_MIN). */
+const DBL_MIN = 2.2250738585072014e-308;
+
+/**
+ * Would strtod set ERANGE for `text`, which it read as `d`? 'overflow': digits beyond the largest
+ * double (not the word inf); 'underflow': a non-zero mantissa below the smallest normal double
+ * (read as a subnormal or as 0).
+ */
+export function strtodRange(text: string, d: number): 'overflow' | 'underflow' | null {
+  if (!Number.isFinite(d)) return /^[+-]?inf/i.test(text) ? null : 'overflow';
+  if (d !== 0 && Math.abs(d) >= DBL_MIN) return null;
+  const hex = /^[+-]?0x/i.test(text);
+  const mantissa = text.replace(/^[+-]?(0x)?/i, '').replace(hex ? /p.*$/i : /e.*$/i, '');
+  return (hex ? /[1-9a-f]/i : /[1-9]/).test(mantissa) ? 'underflow' : null;
+}
+
+/**
+ * A double argument as Redis's getDoubleFromObject reads it: parseDouble, and also refused when
+ * strtod overflows to ±inf or underflows to 0 (a subnormal is kept). Ranges (ZRANGEBYSCORE) use
+ * strtod without that check: parseDouble.
+ */
+export function parseDoubleArg(s: string): number | null {
+  const d = parseDouble(s);
+  if (d === null || (d !== 0 && Number.isFinite(d))) return d;
+  return strtodRange(s, d) === null ? d : null;
+}
+
 /** Only characters of a decimal number without words: 0-9 . + - e E. */
 function isPlainDecimal(s: string): boolean {
   for (let i = 0; i < s.length; i++) {

@@ -38,6 +38,21 @@ describe('sorted sets', () => {
     await both('ZSCORE', 'str', 'a');
   });
 
+  it('a double argument that overflows or underflows to 0 is refused as Redis refuses it; a range bound is not', async () => {
+    await both('FLUSHALL');
+    for (const score of ['1e400', '-1e400', '1e-400', '0x1p-2000', '4.9e-324', '0e999', '0.0e-999', '0x0p-2000', 'inf']) {
+      await both('ZADD', 'z', score, `m:${score}`);
+    }
+    await both('ZINCRBY', 'z', '1e400', 'm:inf');
+    await both('ZRANGEBYSCORE', 'z', '1e400', '+inf', 'WITHSCORES');
+    await both('ZRANGEBYSCORE', 'z', '-1', '1e-400', 'WITHSCORES');
+    await both('ZUNIONSTORE', 'd', '1', 'z', 'WEIGHTS', '1e400');
+    await both('GEOADD', 'g', '1e-400', '0', 'x');
+    await both('GEOSEARCH', 'g', 'FROMLONLAT', '0', '0', 'BYRADIUS', '1e400', 'm');
+    await both('RPUSH', 'l', '1e400', '1e-400', '4.9e-324', '2');
+    await both('SORT', 'l');
+  });
+
   it('range commands (rank, score, lex, REV, LIMIT, WITHSCORES) match Redis', async () => {
     await both('FLUSHALL');
     await both('ZADD', 'z', '1', 'a', '1', 'b', '2', 'c', '3', 'd', '3', 'e', '4', 'f', '10', 'g');
