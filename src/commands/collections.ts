@@ -100,6 +100,8 @@ export function replyEmptyScan(c: Client): void {
 // Random counts and sampling
 
 const LONG_MAX = 9223372036854775807n;
+/** LONG_MAX / 2: the largest count with pairs (HRANDFIELD WITHVALUES, ZRANDMEMBER WITHSCORES). */
+export const LONG_MAX_HALF = 4611686018427387903n;
 
 /**
  * getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) for a count argument; null after replying.

@@ -410,7 +410,7 @@ function georadiusGeneric(c: Client, argv: string[], srcIndex: number, flags: nu
   if (returned > 0) {
     const cfg = c.server.config;
     // Stored in the compact encoding when it fits (zsetConvertToListpackIfNeeded).
-    result.converted = returned > cfg.getNumber('zset-max-listpack-entries') || maxLen > cfg.getNumber('zset-max-listpack-value');
+    result.settle(returned > cfg.getNumber('zset-max-listpack-entries') || maxLen > cfg.getNumber('zset-max-listpack-value'));
     ks.setKey(c.db, storeKey, result);
     ks.effects.keyChanged(c.db, storeKey, NOTIFY_ZSET, search ? 'geosearchstore' : 'georadiusstore');
     ks.effects.dirty += returned - 1;

@@ -20,7 +20,7 @@ import { expireDueFields, trackFieldExpiry } from '../keyspace/field-expire.js';
 import { HashObject } from '../types/hash.js';
 import { addLongDouble, formatLongDoubleHuman, isFiniteLongDouble, parseLongDouble } from '../types/longdouble.js';
 import { parseInt64, parseSafeInt } from '../types/numbers.js';
-import { collectionLimits, MAX_RANDOM_PICKS, parseCollectionCursor, parseRandomCount, parseScanOptions, pickDistinct, replyEmptyScan, replyScan } from './collections.js';
+import { collectionLimits, LONG_MAX_HALF, MAX_RANDOM_PICKS, parseCollectionCursor, parseRandomCount, parseScanOptions, pickDistinct, replyEmptyScan, replyScan } from './collections.js';
 import { mixDigest, newDigest, registerValueDigest, xorDigest } from '../keyspace/digest.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -284,7 +284,6 @@ function replyRandomField(c: Client, hash: HashObject, i: number, withValues: bo
   if (withValues) c.reply.bulk(hash.valueAt(i));
 }
 
-const LONG_MAX_HALF = 4611686018427387903n;
 
 function hrandfieldCommand(c: Client, argv: string[]): void {
   if (argv.length === 2) {

@@ -28,6 +28,7 @@ import { errWrongArity, ERR_NO_SUCH_KEY, ERR_SYNTAX } from '../protocol/errors.j
 import { NOTIFY_STREAM } from '../keyspace/notify.js';
 import { mixDigest, registerValueDigest } from '../keyspace/digest.js';
 import { parseInt64 } from '../types/numbers.js';
+import { isCSpace } from '../config/cnumbers.js';
 import {
   compareIds,
   Consumer,
@@ -73,10 +74,6 @@ function parseU64(s: string): U64 | null {
   if (v > U64_MAX) return null; // ERANGE
   if (negative && v !== 0n) v = U64_MAX + 1n - v;
   return u64(v);
-}
-
-function isCSpace(ch: number): boolean {
-  return ch === 32 || (ch >= 9 && ch <= 13);
 }
 
 interface ParsedId {

@@ -20,12 +20,13 @@ import { ERR_SYNTAX, ERR_WRONGTYPE } from '../protocol/errors.js';
 import { blockTimeoutOrReply, type BlockHandler } from '../server/blocking.js';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/notify.js';
 import { parseDouble } from '../types/numbers.js';
+import { isCSpace } from '../config/cnumbers.js';
 import { ZSet, type LexRange, type ScoreRange, type ScoredMember } from '../types/zset.js';
 import type { CollectionObject, Value } from '../types/object.js';
 import { mixDigest, newDigest, registerValueDigest, xorDigest } from '../keyspace/digest.js';
 import { formatDouble, formatInt } from '../types/numbers.js';
 import { parseScanCursor } from './keys.js';
-import { parseScanOptions, replyEmptyScan, replyScan } from './collections.js';
+import { LONG_MAX_HALF, MAX_RANDOM_PICKS, parseRandomCount, parseScanOptions, pickDistinct, replyEmptyScan, replyScan } from './collections.js';
 
 const ERR_NAN = 'ERR resulting score is not a number (NaN)';
 const ERR_SCORE_RANGE = 'ERR min or max is not a float';
@@ -70,9 +71,20 @@ function parseScoreRange(minArg: string, maxArg: string): ScoreRange | null {
   return { min: min.value, minex: min.ex, max: max.value, maxex: max.ex };
 }
 
+/**
+ * One bound as zslParseRange reads it, with strtod on a C string: nothing after a NUL byte counts,
+ * leading white space is skipped, and text with no number at all reads as 0 when it is empty
+ * (strtod stops at its start, on the terminating NUL) but fails otherwise.
+ */
 function parseScoreBound(s: string): { value: number; ex: boolean } | null {
   const ex = s.charCodeAt(0) === 40; // '('
-  const v = parseDouble(ex ? s.slice(1) : s);
+  let text = ex ? s.slice(1) : s;
+  const nul = text.indexOf('\0');
+  if (nul >= 0) text = text.slice(0, nul);
+  if (text === '') return { value: 0, ex };
+  let start = 0;
+  while (start < text.length && isCSpace(text.charCodeAt(start))) start++;
+  const v = parseDouble(start === 0 ? text : text.slice(start));
   return v === null ? null : { value: v, ex };
 }
 
@@ -470,6 +482,8 @@ function zrevrangebylexCommand(c: Client, argv: string[]): void {
 function storeResult(c: Client, dst: string, items: Iterable<ScoredMember>, event: string): void {
   const ks = c.server.keyspace;
   const z = new ZSet();
+  // Built as doubles (a skiplist in Redis); settle() decides the encoding and what it keeps.
+  z.converted = true;
   let maxLen = 0;
   for (const m of items) {
     z.set(m.member, m.score);
@@ -477,7 +491,7 @@ function storeResult(c: Client, dst: string, items: Iterable<ScoredMember>, even
   }
   const [maxEntries, maxValue] = listpackLimits(c);
   // A stored result starts in the compact encoding when it fits (zsetConvertToListpackIfNeeded).
-  z.converted = z.size > maxEntries || maxLen > maxValue;
+  z.settle(z.size > maxEntries || maxLen > maxValue);
   if (z.size > 0) {
     ks.setKey(c.db, dst, z);
     ks.effects.keyChanged(c.db, dst, NOTIFY_ZSET, event);
@@ -785,33 +799,39 @@ function zrandmemberCommand(c: Client, argv: string[]): void {
     c.reply.bulk(pick(z).member);
     return;
   }
-  const count = intArgOrReply(c, argv[2]);
-  if (count === null) return;
+  const big = parseRandomCount(c, argv[2]);
+  if (big === null) return;
   if (argv.length > 4 || (argv.length === 4 && !isOpt(argv[3], 'WITHSCORES'))) {
     c.reply.error(ERR_SYNTAX);
     return;
   }
   const withScores = argv.length === 4;
-  if (withScores && Math.abs(count) > Number.MAX_SAFE_INTEGER / 2) {
+  if (withScores && (big < -LONG_MAX_HALF || big > LONG_MAX_HALF)) {
     c.reply.error('ERR value is out of range');
     return;
   }
+  const count = Number(big);
   const z = readZset(c, argv[1]);
   if (z === null) return;
   if (z === undefined || count === 0) {
     c.reply.array(0);
     return;
   }
-  const items: ScoredMember[] = [];
+  let items: ScoredMember[];
   if (count < 0) {
     // Repetitions allowed: -count independent picks.
+    if (-count > MAX_RANDOM_PICKS) {
+      c.reply.error('ERR value is out of range');
+      return;
+    }
+    items = [];
     for (let i = 0; i < -count; i++) items.push(pick(z));
   } else if (count >= z.size) {
-    for (const m of z.entries()) items.push(m);
+    // The whole set, highest score first, as Redis answers it.
+    items = z.rangeByRank(0, z.size - 1, true);
   } else {
-    const chosen = new Set<number>();
-    while (chosen.size < count) chosen.add(randomIndex(z.size));
-    for (const i of chosen) items.push(z.rangeByRank(i, i, false)[0]);
+    items = [];
+    for (const i of pickDistinct(z.size, count)) items.push(z.rangeByRank(i, i, false)[0]);
   }
   replyMembers(c, items, withScores);
 }
@@ -863,11 +883,11 @@ function setAlgebra(c: Client, argv: string[], numkeysIdx: number, op: 'union' |
   const setnum = intArgOrReply(c, argv[numkeysIdx]);
   if (setnum === null) return;
   if (setnum < 1) {
-    c.reply.error(cardOnly ? 'ERR numkeys should be greater than 0' : `ERR at least 1 input key is needed for '${fullname}' command`);
+    c.reply.error(`ERR at least 1 input key is needed for '${fullname}' command`);
     return;
   }
   if (setnum > argv.length - numkeysIdx - 1) {
-    c.reply.error(cardOnly ? 'ERR Number of keys can\'t be greater than number of args' : ERR_SYNTAX);
+    c.reply.error(ERR_SYNTAX);
     return;
   }
   const ks = c.server.keyspace;
@@ -907,7 +927,8 @@ function setAlgebra(c: Client, argv: string[], numkeysIdx: number, op: 'union' |
       withScores = true;
       j++;
     } else if (cardOnly && remaining >= 2 && isOpt(opt, 'LIMIT')) {
-      const l = intArgOrReply(c, argv[j + 1]);
+      // getPositiveLongFromObjectOrReply: any bad value gets this one message.
+      const l = intArgOrReply(c, argv[j + 1], "ERR LIMIT can't be negative");
       if (l === null) return;
       if (l < 0) {
         c.reply.error("ERR LIMIT can't be negative");

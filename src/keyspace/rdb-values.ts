@@ -60,12 +60,14 @@ export function fromRdbValue(r: RdbValue, limits: EncodingLimits): Value {
       return storedString(r.value);
     case 'zset': {
       const z = new ZSet();
+      // Built as doubles; settle() decides the encoding and what it keeps.
+      z.converted = true;
       let maxLen = 0;
       for (const [m, s] of r.entries) {
         z.insert(m, s);
         if (m.length > maxLen) maxLen = m.length;
       }
-      z.converted = z.size > limits.zsetMaxListpackEntries || maxLen > limits.zsetMaxListpackValue;
+      z.settle(z.size > limits.zsetMaxListpackEntries || maxLen > limits.zsetMaxListpackValue);
       return z;
     }
     case 'hash': {

@@ -331,9 +331,25 @@ export class ZSet implements CollectionObject {
 
   clone(): ZSet {
     const z = new ZSet();
-    for (const m of this.entries()) z.insert(m.member, m.score);
     z.converted = this.converted;
+    for (const m of this.entries()) z.insert(m.member, m.score);
     return z;
+  }
+
+  /**
+   * Sets the encoding of a set built whole (a stored result, a loaded value). One that stays a
+   * listpack reads its -0 scores back as 0, as Redis's listpack keeps scores as text (d2string).
+   */
+  settle(converted: boolean): void {
+    this.converted = converted;
+    if (converted) return;
+    for (const [member, score] of this.dict) {
+      if (Object.is(score, -0)) {
+        this.list.delete(score, member);
+        this.list.insert(0, member);
+        this.dict.set(member, 0);
+      }
+    }
   }
 
   score(member: string): number | undefined {
@@ -342,6 +358,8 @@ export class ZSet implements CollectionObject {
 
   /** Inserts a new member (the caller checked it is absent). */
   insert(member: string, score: number): void {
+    // A listpack keeps -0 as 0 (see settle).
+    if (score === 0 && !this.converted) score = 0;
     this.dict.set(member, score);
     this.list.insert(score, member);
     this.elementBytes += stringBytes(member.length);
@@ -350,6 +368,7 @@ export class ZSet implements CollectionObject {
   /** Sets the score of an existing member. */
   update(member: string, score: number): void {
     const cur = this.dict.get(member)!;
+    // Equal scores (-0 and 0 too, as Redis's `score != curscore`) change nothing.
     if (cur === score) return;
     this.list.delete(cur, member);
     this.list.insert(score, member);
