@@ -212,7 +212,10 @@ function moveAlong(h: HashBits, d: number, odd: boolean): HashBits {
   const moving = odd ? even * 2 : even;
   const fill = odd ? even : even * 2;
   const m = and53(h.bits, moving);
-  const fixed = h.bits - m;
+  // A point on the top edge (longitude 180, latitude 85.05112878) encodes with a bit just above
+  // the 2 × step bits. As geohash_move_x/y, the moving axis is cut back to 2 × step bits (the
+  // wrap below) and the other axis keeps all of its bits, that one included.
+  const fixed = and53(h.bits, odd ? fill + size : fill + size * 2);
   // m and fill have no bit in common, so m | fill is their sum: forward, m + fill + 1 (at most
   // size); back, (m | fill) - (fill + 1) = m - 1 (at least -1). Both wrap modulo size.
   let moved = d > 0 ? m + fill + 1 : m - 1;

@@ -152,6 +152,21 @@ describe('geo commands reply as redis-server does', () => {
     ]);
   });
 
+  it('searches centred on the top edge (longitude 180, latitude 85.05112878) find the boxes next to it', async () => {
+    await pair.expectSame([
+      ['FLUSHALL'],
+      ['GEOADD', 'edge', '179.5', '0', 'b', '179.9867985', '0.5254042', 'a', '180', '0', 'am', '-179.5', '0', 'w', '0', '85', 'n'],
+      ['GEOSEARCH', 'edge', 'FROMLONLAT', '180', '0', 'BYRADIUS', '100', 'km', 'ASC'],
+      ['GEOSEARCH', 'edge', 'FROMMEMBER', 'am', 'BYRADIUS', '100', 'km', 'ASC'],
+      ['GEOSEARCH', 'edge', 'FROMLONLAT', '-180', '0', 'BYRADIUS', '200', 'km', 'ASC'],
+      ['GEOSEARCH', 'edge', 'FROMLONLAT', '180', '0', 'BYBOX', '300', '300', 'km', 'ASC'],
+      ['GEOSEARCH', 'edge', 'FROMLONLAT', '180', '45', 'BYRADIUS', '20000', 'km', 'ASC'],
+      ['GEOSEARCH', 'edge', 'FROMLONLAT', '0', '85.05112878', 'BYRADIUS', '50', 'km', 'WITHDIST'],
+      ['GEOSEARCH', 'edge', 'FROMLONLAT', '-180', '85.05112878', 'BYRADIUS', '5000', 'km', 'WITHDIST', 'ASC'],
+      ['GEORADIUS', 'edge', '180', '0', '100', 'km', 'ASC'],
+    ]);
+  });
+
   it('in RESP3: coordinates are doubles', async () => {
     await pair.both('HELLO', '3');
     try {
