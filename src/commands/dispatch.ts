@@ -153,7 +153,13 @@ function isTransactionControl(cmd: CommandEntry): boolean {
 export function rejectCommand(c: Client, cmd: CommandEntry | null, error: string): void {
   if (c.inMulti) c.dirtyExec = true;
   if (cmd !== null) cmd.stats.rejectedCalls++;
-  c.reply.error(error);
+  if (cmd !== null && cmd.name === 'exec') {
+    // A rejected EXEC ends the transaction (execCommandAbort), even outside MULTI.
+    c.discardTransaction();
+    c.reply.error(`EXECABORT Transaction discarded because of: ${error.startsWith('ERR ') ? error.slice(4) : error}`);
+  } else {
+    c.reply.error(error);
+  }
   c.server.countErrors(c);
 }
 

@@ -308,7 +308,8 @@ export function errorFromTable(vm: LuaVm, L: number): ScriptError {
   const line = rawStringField(vm, L, 'line');
   const counted = vm.rawGetField(L, -1, 'ignore_error_stats_update') === T_BOOLEAN && vm.m._lua_toboolean(L, -1) !== 0;
   vm.pop(L, 1);
-  return { message: message.startsWith('-') ? message.slice(1) : message, source, line, counted };
+  // Taken as it is: {err="-ERR x"} replies "--ERR x", as Redis ("-%s").
+  return { message, source, line, counted };
 }
 
 /** A string or number field of the table at the top of the stack, read raw. */

@@ -160,11 +160,20 @@ function parseHexFloat(s: string): number {
   return neg ? -v : v;
 }
 
+const NAN_PROBE = new Float64Array(1);
+const NAN_PROBE_BYTES = new Uint8Array(NAN_PROBE.buffer);
+
+/** glibc's printf of a NaN shows its sign bit: x86's 0/0 (a script's) prints "-nan". */
+function nanText(d: number): string {
+  NAN_PROBE[0] = d;
+  return NAN_PROBE_BYTES[7] & 0x80 ? '-nan' : 'nan';
+}
+
 /** C's printf("%.17g", d), with Redis's "inf"/"-inf" spelling. */
 export function formatDouble(d: number): string {
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';
-  if (Number.isNaN(d)) return 'nan';
+  if (Number.isNaN(d)) return nanText(d);
   // Integers below 1e16 print as their digits (no exponent, no tie): the common score.
   if (Number.isInteger(d) && d < 1e16 && d > -1e16) return Object.is(d, -0) ? '-0' : String(d);
   // JS rounds exact ties away from zero, glibc to even. A tie at the 17th digit shows as "5" then

@@ -38,6 +38,17 @@ describe('MULTI / EXEC / DISCARD / WATCH', () => {
     c.close();
   });
 
+  it('an EXEC rejected before it runs ends the transaction with EXECABORT, even outside MULTI', async () => {
+    const c = await client();
+    await c.call('MULTI');
+    await c.call('SET', 'tx:abort', '1');
+    expect(await c.call('EXEC', 'x')).toBe("-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command\r\n");
+    expect(await c.call('EXEC')).toBe('-ERR EXEC without MULTI\r\n');
+    expect(await c.call('GET', 'tx:abort')).toBe('$-1\r\n');
+    expect(await c.call('EXEC', 'x')).toBe("-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command\r\n");
+    c.close();
+  });
+
   it('errors at run time do not stop the other queued commands', async () => {
     const c = await client();
     await c.call('SET', 'tx:str', 'abc');
