@@ -529,6 +529,10 @@ function xreadCommand(c: Client, argv: string[]): void {
     const more = argv.length - i - 1;
     const o = argv[i];
     if (isOpt(o, 'BLOCK') && more > 0) {
+      if (c.isScript) {
+        c.reply.error(`ERR ${argv[0]} command is not allowed with BLOCK option from scripts`);
+        return;
+      }
       i++;
       const n = intArgOrReply(c, argv[i], 'ERR timeout is not an integer or out of range');
       if (n === null) return;

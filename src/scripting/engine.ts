@@ -1041,6 +1041,8 @@ export function parseShebang(body: string): { length: number; flags: number } | 
   let flags = 0;
   for (const part of parts.slice(1)) {
     if (!part.startsWith('flags=')) return `Unknown lua shebang option: ${part}`;
+    // An empty list splits into no flags at all (sdssplitlen of nothing).
+    if (part === 'flags=') continue;
     for (const flag of part.slice(6).split(',')) {
       const bit = FLAG_BITS.get(flag);
       if (bit === undefined) return `Unexpected flag in script shebang: ${flag}`;

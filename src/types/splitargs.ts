@@ -65,6 +65,7 @@ export function splitArgs(line: string): string[] | null {
   }
 }
 
+/** The separators redis-server 7.0.15 splits on: space, \n, \r, \t (not \v or \f, which stay in the argument). */
 function isSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9 || c === 11 || c === 12;
+  return c === 32 || c === 10 || c === 13 || c === 9;
 }

@@ -105,4 +105,9 @@ describe('request framing through the server', () => {
     client.write('PING\r\n*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\n\r\nECHO "a b"\n*0\r\n*-1\r\nPING x\r\n');
     expect(await client.readReplies(4)).toBe('+PONG\r\n$2\r\nhi\r\n$3\r\na b\r\n$1\r\nx\r\n');
   });
+
+  it('inline requests split on space, tab, CR and LF only: \\v and \\f stay in the argument, as in redis-server 7.0.15', async () => {
+    client.write('ECHO a\vb\r\nECHO a\fb\r\nECHO\va\r\n');
+    expect(await client.readReplies(3)).toBe("$3\r\na\vb\r\n$3\r\na\fb\r\n-ERR unknown command 'ECHO\va', with args beginning with: \r\n");
+  });
 });
