@@ -409,8 +409,6 @@ const EXPIRE_LT = 1 << 3;
 
 /** Below this magnitude, `n * 1000 + now` is exact in a double and within int64. */
 const EXACT_EXPIRE_ARG = 2 ** 42;
-/** The largest double below 2^63: expire times beyond it are stored as it, so replies stay int64. */
-const MAX_STORED_EXPIRE = 9223372036854774784;
 
 /**
  * The absolute unix time in ms that the time argument of an EXPIRE-family command names, computed
@@ -496,7 +494,7 @@ function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boo
     c.reply.integer(1);
     return;
   }
-  ks.setExpire(db, key, Math.min(Number(when), MAX_STORED_EXPIRE));
+  ks.setExpire(db, key, Number(when));
   effects.keyChanged(db, key, NOTIFY_GENERIC, 'expire');
   if (basetime === 0 && !seconds) {
     effects.propagate(db.id, argv);
@@ -642,7 +640,7 @@ function dumpCommand(c: Client, argv: string[]): void {
     c.reply.nullBulk();
     return;
   }
-  c.reply.bulkBuffer(dumpPayload(toRdbValue(v)));
+  c.reply.bulkBuffer(dumpPayload(toRdbValue(v), c.server.config.getBool('rdbcompression')));
 }
 
 /** RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f] (restoreCommand). */
@@ -707,8 +705,9 @@ function restoreCommand(c: Client, argv: string[]): void {
   }
   const deleted = replace && ks.delete(db, key);
   if (ttl !== 0 && !absttl) ttl += ks.now;
-  if (ttl !== 0 && ttl <= ks.now && !ks.loading) {
-    // Already expired: nothing is created; a replaced key is simply gone (replayed as DEL).
+  // Already expired, or (relative) past 2^63 - 1, where Redis's sum wraps negative: nothing is
+  // created; a replaced key is simply gone (replayed as DEL).
+  if (ttl !== 0 && (ttl <= ks.now || (!absttl && ttl >= 2 ** 63)) && !ks.loading) {
     if (deleted) {
       ks.effects.keyChanged(db, key, NOTIFY_GENERIC, 'del');
       ks.effects.propagate(db.id, ['DEL', key]);

@@ -427,7 +427,7 @@ export class Keyspace {
     this.faultIn(db, key);
     if (this.observer !== null) this.observer.beforeChange(db.id, key);
     const before = db.expires.size;
-    db.expires.set(key, when);
+    db.expires.set(key, Math.min(when, MAX_STORED_EXPIRE));
     if (db.expires.size !== before) db.used += EXPIRE_BYTES;
   }
 
@@ -649,6 +649,12 @@ export class Keyspace {
     return n;
   }
 }
+
+/**
+ * The largest double below 2^63: an expire time beyond it (int64's 2^63 - 1 reads as 2^63) is
+ * stored as it, so that every reply and file holds an int64.
+ */
+const MAX_STORED_EXPIRE = 9223372036854774784;
 
 /** A key's share of used memory besides its value: the dict and access Map entries and the key string. */
 export function keyBytes(key: string): number {

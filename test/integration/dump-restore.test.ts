@@ -38,6 +38,16 @@ describe('DUMP and RESTORE', () => {
     }
   });
 
+  it('DUMP leaves strings uncompressed under rdbcompression no, byte for byte as Redis', async () => {
+    for (const value of ['a'.repeat(30), 'abcabcabcabcabcabcabcabcabcabc', 'x'.repeat(1000)]) {
+      await pair.both('CONFIG', 'SET', 'rdbcompression', 'no');
+      await pair.both('SET', 'plain', value);
+      const [mine, theirs] = await pair.both('DUMP', 'plain');
+      expect(mine).toBe(theirs);
+    }
+    await pair.both('CONFIG', 'SET', 'rdbcompression', 'yes');
+  });
+
   it('RESTORE options and errors are those of Redis', async () => {
     const payload = payloadOf(await pair.redis.call('DUMP', 'str'));
     const cases: string[][] = [
