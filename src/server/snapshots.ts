@@ -252,7 +252,15 @@ export class Snapshots {
     // by the flush of the same turn, instead of waiting behind the next slice.
     const slice = (): void => {
       if (this.running !== snap) return;
-      if (!snap.walker.step(SLICE_MS) && snap.failed === null) {
+      let more: boolean;
+      try {
+        more = !snap.walker.step(SLICE_MS);
+      } catch (err) {
+        // A value the writer cannot serialize fails this snapshot, not the server.
+        snap.failed = err as Error;
+        more = false;
+      }
+      if (more && snap.failed === null) {
         setTimeout(slice, 0);
         return;
       }
