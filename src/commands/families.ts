@@ -17,6 +17,7 @@ import { commands as keys } from './keys.js';
 import { commands as lists } from './lists.js';
 import { commands as persistence } from './persistence.js';
 import { commands as pubsub } from './pubsub.js';
+import { commands as replication } from './replication.js';
 import { commands as scripting } from './scripting.js';
 import { commands as server } from './server.js';
 import { commands as sets } from './sets.js';
@@ -26,4 +27,4 @@ import { commands as strings } from './strings.js';
 import { commands as transactions } from './transactions.js';
 import { commands as zsets } from './zsets.js';
 
-export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [connection, client, strings, keys, lists, hashes, sets, transactions, config, server, command, debug, functions, scripting, zsets, persistence, streams, bitmaps, hyperloglog, geo, sort, pubsub];
+export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [connection, client, strings, keys, lists, hashes, sets, transactions, config, server, command, debug, functions, scripting, zsets, persistence, streams, bitmaps, hyperloglog, geo, sort, pubsub, replication];
