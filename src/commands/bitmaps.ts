@@ -79,6 +79,8 @@ function writeBitmap(c: Client, key: string, lastByte: number): { bytes: string;
     return null;
   }
   const bytes = v === undefined ? '' : stringOf(v as string | number);
+  // Redis's lookupStringForBitCommand unshares the value even when nothing changes.
+  if (v !== undefined) c.server.keyspace.markRaw(c.db, key);
   return { bytes, grows: v === undefined || lastByte >= bytes.length };
 }
 
@@ -114,6 +116,7 @@ function setbitCommand(c: Client, argv: string[]): void {
     const next = byte < s.length ? s.slice(0, byte) + ch + s.slice(byte + 1) : s + '\0'.repeat(byte - s.length) + ch;
     const ks = c.server.keyspace;
     ks.setKey(c.db, key, next, true);
+    ks.markRaw(c.db, key);
     ks.effects.keyChanged(c.db, key, NOTIFY_STRING, 'setbit');
     ks.effects.propagate(c.db.id, argv);
   }
@@ -277,6 +280,7 @@ function bitopCommand(c: Client, argv: string[]): void {
       out[i] = b;
     }
     ks.setKey(c.db, dst, out.latin1Slice(0, maxLen));
+    ks.markRaw(c.db, dst);
     ks.effects.keyChanged(c.db, dst, NOTIFY_STRING, 'set');
     ks.effects.propagate(c.db.id, argv);
   } else if (ks.delete(c.db, dst)) {
@@ -386,7 +390,10 @@ function bitfieldGeneric(c: Client, argv: string[], readonlyCommand: boolean): v
     if (cur.grows || next !== old) changes++;
   }
   const ks = c.server.keyspace;
-  if (changes > 0 || cur.grows) ks.setKey(c.db, key, buf.latin1Slice(0, buf.length), true);
+  if (changes > 0 || cur.grows) {
+    ks.setKey(c.db, key, buf.latin1Slice(0, buf.length), true);
+    ks.markRaw(c.db, key);
+  }
   if (changes > 0) {
     ks.effects.keyChanged(c.db, key, NOTIFY_STRING, 'setbit');
     ks.effects.dirty += changes - 1;

@@ -14,7 +14,7 @@ import type { CommandSpec } from './spec.js';
 import { replyHelp, replySubcommandSyntaxError } from './help.js';
 import { ERR_NO_SUCH_KEY } from '../protocol/errors.js';
 import { datasetDigest, keyValueDigest } from '../keyspace/digest.js';
-import { stringEncoding, storedString, type Value } from '../types/object.js';
+import { storedString, type Value } from '../types/object.js';
 import { globMatch } from '../types/glob.js';
 import { tuning } from '../types/tuning.js';
 import { memtoull } from '../config/cnumbers.js';
@@ -68,7 +68,7 @@ const SHARED_INTEGERS = 10000;
 
 function debugObject(c: Client, key: string, v: Value): void {
   const isString = typeof v !== 'object';
-  const encoding = isString ? stringEncoding(v) : v.encoding();
+  const encoding = isString ? c.server.keyspace.stringEncoding(c.db, key, v) : v.encoding();
   const shared = typeof v === 'number' && v >= 0 && v < SHARED_INTEGERS;
   // Collections get their serialized length once the RDB writer knows them.
   const serialized = isString ? rdbStringSize(v) : 0;

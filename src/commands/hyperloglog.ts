@@ -22,7 +22,11 @@ import { HLL_REGISTERS, Hll, cachedCount, countRegisters, denseAddsNothing, look
 const ERR_NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
 const ERR_CORRUPT = 'INVALIDOBJ Corrupted HLL object detected';
 
-/** isHLLObjectOrReply: the bytes of an existing value that is an HLL, or null after replying the error. */
+/**
+ * isHLLObjectOrReply: the bytes of an existing value that is an HLL, or null after replying the
+ * error. The commands that write an HLL (and PFCOUNT of one key, which updates its cache) mark
+ * it raw, as Redis's dbUnshareStringValue and createHLLObject leave it.
+ */
 function hllBytesOrReply(c: Client, v: Value): string | null {
   if (wrongType(c, v, 'string')) return null;
   if (typeof v !== 'string' || !looksLikeHll(v)) {
@@ -54,6 +58,7 @@ function pfaddCommand(c: Client, argv: string[]): void {
   } else {
     const bytes = hllBytesOrReply(c, v);
     if (bytes === null) return;
+    ks.markRaw(c.db, key);
     if (bytes.charCodeAt(4) === 0 && denseAddsNothing(bytes, argv, 2)) {
       c.reply.integer(0);
       return;
@@ -67,6 +72,7 @@ function pfaddCommand(c: Client, argv: string[]): void {
     else if (r === -1) {
       // Redis edits the value in place: what the elements before changed stays, unannounced.
       if (v !== undefined && updated > 0) ks.setKey(c.db, key, hll.toString(), true);
+      ks.markRaw(c.db, key);
       c.reply.error(ERR_CORRUPT);
       return;
     }
@@ -74,6 +80,7 @@ function pfaddCommand(c: Client, argv: string[]): void {
   if (updated > 0) {
     hll.invalidateCache();
     ks.overwrite(c.db, key, v, hll.toString());
+    ks.markRaw(c.db, key);
     ks.effects.keyChanged(c.db, key, NOTIFY_STRING, 'pfadd');
     ks.effects.dirty += updated - 1;
     ks.effects.propagate(c.db.id, argv);
@@ -110,6 +117,7 @@ function pfcountCommand(c: Client, argv: string[]): void {
   }
   const bytes = hllBytesOrReply(c, v);
   if (bytes === null) return;
+  ks.markRaw(c.db, key);
   const cached = cachedCount(bytes);
   if (cached !== null) {
     c.reply.integer(cached);
@@ -123,6 +131,7 @@ function pfcountCommand(c: Client, argv: string[]): void {
   }
   hll.setCachedCount(card);
   ks.setKey(c.db, key, hll.toString(), true);
+  ks.markRaw(c.db, key);
   // A changed value without a keyspace event: Redis only signals the key and counts it dirty.
   ks.effects.touchWatchedKey(c.db, key);
   ks.effects.dirty++;
@@ -158,6 +167,7 @@ function pfmergeCommand(c: Client, argv: string[]): void {
   for (let j = 0; j < HLL_REGISTERS; j++) if (max[j] !== 0) dst.set(j, max[j], maxBytes);
   dst.invalidateCache();
   ks.setKey(c.db, key, dst.toString(), true);
+  ks.markRaw(c.db, key);
   // Redis announces a merge as "pfadd": in effect a mass add of elements.
   ks.effects.keyChanged(c.db, key, NOTIFY_STRING, 'pfadd');
   ks.effects.propagate(c.db.id, argv);
@@ -183,6 +193,7 @@ function pfdebugCommand(c: Client, argv: string[]): void {
   const hll = hllOrReply(c, v);
   if (hll === null) return;
   const r = c.reply;
+  ks.markRaw(c.db, key);
   if (sub === 'getreg' || sub === 'todense') {
     const converted = hll.isSparse;
     if (converted) {
@@ -192,6 +203,7 @@ function pfdebugCommand(c: Client, argv: string[]): void {
       }
       // The encoding changed: a replica must convert too (Redis counts it dirty, no event).
       ks.setKey(c.db, key, hll.toString(), true);
+      ks.markRaw(c.db, key);
       ks.effects.dirty++;
       ks.effects.propagate(c.db.id, argv);
     }

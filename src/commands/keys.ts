@@ -19,7 +19,7 @@ import type { Db } from '../keyspace/db.js';
 import { intArgOrReply, isOpt } from './args.js';
 import { ERR_DB_INDEX, ERR_INVALID_EXPIRE, ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_SAME_OBJECT, ERR_SYNTAX } from '../protocol/errors.js';
 import { NOTIFY_GENERIC, NOTIFY_NEW } from '../keyspace/notify.js';
-import { stringEncoding, typeOfValue, type Value } from '../types/object.js';
+import { typeOfValue, type Value } from '../types/object.js';
 import { INT64_MAX, INT64_MIN, parseInt64, parseSafeInt } from '../types/numbers.js';
 import { globMatch } from '../types/glob.js';
 import { dumpPayload } from '../../storage/rdb/writer.js';
@@ -326,7 +326,7 @@ function objectLookupOrReply(c: Client, key: string): Value | undefined {
 function objectEncodingCommand(c: Client, argv: string[]): void {
   const v = objectLookupOrReply(c, argv[2]);
   if (v === undefined) return;
-  c.reply.bulk(typeof v === 'object' ? v.encoding() : stringEncoding(v));
+  c.reply.bulk(typeof v === 'object' ? v.encoding() : c.server.keyspace.stringEncoding(c.db, argv[2], v));
 }
 
 /** Redis's OBJ_SHARED_REFCOUNT: what a shared object (the integers 0..9999) reports. */

@@ -432,6 +432,7 @@ function appendCommand(c: Client, argv: string[]): void {
     if (tooLong(c, cur.length + argv[2].length)) return;
     const next = cur + argv[2];
     ks.overwrite(db, key, v, next);
+    ks.markRaw(db, key);
     length = next.length;
   }
   ks.effects.keyChanged(db, key, NOTIFY_STRING, 'append');
@@ -488,6 +489,7 @@ function setrangeCommand(c: Client, argv: string[]): void {
   const next =
     offset >= cur.length ? cur + '\0'.repeat(offset - cur.length) + value : cur.slice(0, offset) + value + cur.slice(offset + value.length);
   ks.overwrite(db, key, v, next);
+  ks.markRaw(db, key);
   ks.effects.keyChanged(db, key, NOTIFY_STRING, 'setrange');
   ks.effects.propagate(db.id, argv);
   c.reply.integer(next.length);

@@ -37,7 +37,7 @@
  * there, unless it was read recently (ColdTier.readInPlace); nothing changes, so nothing else sees it.
  */
 
-import type { CollectionObject, Value } from '../types/object.js';
+import { stringEncoding, type CollectionObject, type Value } from '../types/object.js';
 import { MAP_ENTRY_BYTES, numberBytes, stringBytes } from '../types/heapsize.js';
 import { idleTimeMs, lfuCounter, lfuInit, lfuTouch, lfuWithCounter, lruClock, lruWithIdle, type LfuParams } from './access.js';
 import { Effects, type KeyWatcher } from './effects.js';
@@ -54,6 +54,11 @@ export class Db {
   access = new Map<string, number>();
   /** Estimated bytes of the keys and values (see the file comment). */
   used = 0;
+  /**
+   * Keys whose short string was changed in place (see Keyspace.markRaw): OBJECT ENCODING says
+   * "raw" for them. Dropped when the key's value is replaced or the key goes.
+   */
+  rawStrings = new Set<string>();
   /** WATCHed keys → the clients watching them. */
   readonly watchers = new Map<string, Set<KeyWatcher>>();
   /** Average TTL of keys sampled by the active expire cycle (INFO keyspace avg_ttl). */
@@ -331,6 +336,8 @@ export class Keyspace {
     for (const { key, value } of entries) {
       db.dict.delete(key);
       db.access.delete(key);
+      // Back from the tier, a string is as RESTORE would make it.
+      db.rawStrings.delete(key);
       db.used -= keyBytes(key) + accountedBytes(value);
       if (db.expires.size !== 0 && db.expires.delete(key)) db.used -= EXPIRE_BYTES;
     }
@@ -376,6 +383,7 @@ export class Keyspace {
   overwrite(db: Db, key: string, old: Value | undefined, value: Value): void {
     if (this.observer !== null) this.observer.beforeChange(db.id, key);
     db.dict.set(key, value);
+    if (db.rawStrings.size !== 0) db.rawStrings.delete(key);
     if (old === undefined) {
       if (!this.loading) this.effects.notify(NOTIFY_NEW, 'new', key, db.id);
       db.used += keyBytes(key);
@@ -402,6 +410,25 @@ export class Keyspace {
     this.readyKeys.push({ db, key });
   }
 
+  /**
+   * A string changed in place, by APPEND, SETRANGE, SETBIT, BITFIELD, BITOP or a HyperLogLog
+   * command (Redis's dbUnshareStringValue, or a value made with createObject): Redis then reports
+   * it "raw" whatever its length. Only a value that would not read "raw" anyway is remembered.
+   */
+  markRaw(db: Db, key: string): void {
+    const v = db.dict.get(key);
+    if (v !== undefined && typeof v !== 'object' && stringEncoding(v) !== 'raw') db.rawStrings.add(key);
+  }
+
+  /** OBJECT ENCODING of a stored string: "raw" after markRaw, else by its content. */
+  stringEncoding(db: Db, key: string, v: string | number): string {
+    return this.isRaw(db, key) ? 'raw' : stringEncoding(v);
+  }
+
+  private isRaw(db: Db, key: string): boolean {
+    return db.rawStrings.size !== 0 && db.rawStrings.has(key);
+  }
+
   /** Removes a key and its TTL; true when it existed. */
   delete(db: Db, key: string): boolean {
     this.faultIn(db, key);
@@ -410,6 +437,7 @@ export class Keyspace {
     if (old === undefined) return false;
     db.dict.delete(key);
     db.access.delete(key);
+    if (db.rawStrings.size !== 0) db.rawStrings.delete(key);
     db.used -= keyBytes(key) + accountedBytes(old);
     if (db.expires.size !== 0 && db.expires.delete(key)) db.used -= EXPIRE_BYTES;
     // Waiters learn that the key went (XREADGROUP answers UNBLOCKED; list pops keep waiting).
@@ -495,9 +523,11 @@ export class Keyspace {
     const value = src.dict.get(from)!;
     const when = src.expires.get(from);
     const stamp = this.trackAccess || src.access.has(from) ? this.accessStamp(src, from) : -1;
+    const raw = this.isRaw(src, from);
     this.delete(src, from);
     if (this.observer !== null) this.observer.beforeChange(dst.id, to);
     dst.dict.set(to, value);
+    if (raw) dst.rawStrings.add(to);
     // The same object moves, with its access data (Redis's RENAME and MOVE keep the robj).
     if (stamp >= 0) dst.access.set(to, stamp);
     dst.used += keyBytes(to) + account(value);
@@ -519,6 +549,8 @@ export class Keyspace {
     if (this.observer !== null) this.observer.beforeChange(dst.id, to);
     const copy = typeof value === 'object' ? value.clone() : value;
     dst.dict.set(to, copy);
+    // dupStringObject keeps a raw string raw.
+    if (this.isRaw(src, from)) dst.rawStrings.add(to);
     if (this.trackAccess) dst.access.set(to, this.lfu ? lfuInit(this.now) : lruClock(this.now));
     dst.used += keyBytes(to) + account(copy);
     if (when !== undefined) {
@@ -609,6 +641,7 @@ export class Keyspace {
     db.dict.clear();
     db.expires.clear();
     db.access.clear();
+    db.rawStrings.clear();
     db.used = 0;
     db.avgTtl = 0;
     this.cold?.clear(db);
@@ -623,6 +656,7 @@ export class Keyspace {
     [a.dict, b.dict] = [b.dict, a.dict];
     [a.expires, b.expires] = [b.expires, a.expires];
     [a.access, b.access] = [b.access, a.access];
+    [a.rawStrings, b.rawStrings] = [b.rawStrings, a.rawStrings];
     [a.used, b.used] = [b.used, a.used];
     [a.avgTtl, b.avgTtl] = [b.avgTtl, a.avgTtl];
     [a.coldSpace, b.coldSpace] = [b.coldSpace, a.coldSpace];

@@ -185,6 +185,35 @@ describe('COPY', () => {
   });
 });
 
+describe('OBJECT ENCODING of strings changed in place', () => {
+  it('is raw after APPEND, SETRANGE, SETBIT, BITFIELD, BITOP and the HyperLogLog commands, as Redis says, until the value is replaced', async () => {
+    await pair.same('FLUSHALL');
+    const steps: string[][] = [
+      ['SET', 'k', 'abc'], ['APPEND', 'k', 'def'],
+      ['SET', 'r', 'abc'], ['SETRANGE', 'r', '0', 'x'], ['SETRANGE', 'new', '0', '123'],
+      ['SET', 'same', 'abc'], ['SETRANGE', 'same', '0', ''],
+      ['SET', 'int', '123'], ['SETBIT', 'int', '0', '0'], ['SETBIT', 'b', '7', '1'],
+      ['SET', 'g', 'abc'], ['BITFIELD', 'g', 'GET', 'u8', '0'], ['BITFIELD', 'bf', 'SET', 'u8', '0', '255'], ['BITOP', 'OR', 'bo', 'b', 'b'],
+      ['PFADD', 'h', 'a'], ['PFADD', 'empty'], ['PFMERGE', 'merged', 'h'],
+      ['EVAL', "redis.call('set', 'hs', redis.call('get', 'h')) return 1", '0'], ['PFCOUNT', 'hs', 'h'],
+      ['EVAL', "redis.call('set', 'one', redis.call('get', 'h')) return 1", '0'], ['PFCOUNT', 'one'],
+      ['SET', 'a', 'abc'], ['APPEND', 'a', 'd'], ['COPY', 'a', 'copied'], ['RENAME', 'a', 'renamed'], ['APPEND', 'fresh', '12'],
+      ['SET', 'replaced', 'x'], ['APPEND', 'replaced', 'y'], ['SET', 'replaced', 'z'],
+      ['SET', 'counter', '1'], ['APPEND', 'counter', '2'], ['INCR', 'counter'],
+    ];
+    for (const step of steps) await pair.same(...step);
+    for (const key of ['k', 'r', 'new', 'same', 'int', 'b', 'g', 'bf', 'bo', 'h', 'empty', 'merged', 'hs', 'one', 'copied', 'renamed', 'fresh', 'replaced', 'counter']) {
+      await pair.same('OBJECT', 'ENCODING', key);
+    }
+    await pair.same('SET', 'moved', 'a');
+    await pair.same('APPEND', 'moved', 'b');
+    await pair.same('MOVE', 'moved', '1');
+    await pair.same('SWAPDB', '0', '1');
+    expect(await pair.same('OBJECT', 'ENCODING', 'moved')).toBe('$3\r\nraw\r\n');
+    await pair.same('SWAPDB', '0', '1');
+  });
+});
+
 describe('KEYS, DBSIZE, RANDOMKEY', () => {
   it('KEYS filters by glob pattern', async () => {
     await pair.same('MSET', 'hello', '1', 'hallo', '2', 'hxllo', '3', 'hllo', '4', 'heeeello', '5', 'a*b', '6', 'h[a]llo', '7');
