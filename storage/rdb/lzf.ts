@@ -36,48 +36,77 @@ export function lzfDecompress(input: Uint8Array, outLen: number): Buffer {
   return out;
 }
 
-const HLOG = 14;
+/*
+ * The compressor makes the bytes Redis 7.0's lzf_compress makes (liblzf 3.6 with Redis's settings:
+ * HLOG 16, VERY_FAST), so that DUMP payloads and RDB files match Redis's byte for byte. Its quirks
+ * are kept on purpose: the 3-byte window hash keeps older bytes in its upper bits, position 0 is
+ * never a match source, only the last two positions of a match are hashed, and a long match's
+ * unrolled comparison may run two bytes past `maxlen`. (Redis leaves its table uninitialised, so a
+ * stale entry can, rarely, find a match a fresh table does not: strata always starts fresh.)
+ */
+const HLOG = 16;
 const HSIZE = 1 << HLOG;
 const MAX_LIT = 1 << 5;
 const MAX_OFF = 1 << 13;
 const MAX_REF = (1 << 8) + (1 << 3);
 
+/** Hash table slots, valid for one call: a slot is set when its stamp is the call's. */
+const slotPos = new Int32Array(HSIZE);
+const slotStamp = new Uint32Array(HSIZE);
+let call = 0;
+
+/** IDX with VERY_FAST: ((h >> (3*8 - HLOG)) - h*5) & (HSIZE - 1), in unsigned 32-bit arithmetic. */
+function slotOf(h: number): number {
+  return ((h >>> (24 - HLOG)) - Math.imul(h, 5)) & (HSIZE - 1);
+}
+
 /**
- * Compresses `input`; returns null when the result would not be smaller than `input.length - 4`
- * (Redis stores such strings uncompressed).
+ * Compresses `input` into at most `input.length - 4` bytes (rdbSaveLzfStringObject's limit);
+ * null when it does not fit, and Redis then stores the string as it is.
  */
 export function lzfCompress(input: Uint8Array): Buffer | null {
   const inLen = input.length;
-  const outLimit = inLen - 4;
-  if (inLen < 4 || outLimit <= 0) return null;
-  const out = Buffer.allocUnsafe(outLimit + 1);
-  const htab = new Int32Array(HSIZE).fill(-1);
+  const outEnd = inLen - 4;
+  if (inLen < 3 || outEnd <= 0) return null;
+  if (++call === 0x100000000) {
+    slotStamp.fill(0);
+    call = 1;
+  }
+  // Room past outEnd for the run bytes the checks below allow to be written there.
+  const out = Buffer.allocUnsafe(outEnd + 4);
   let ip = 0;
-  let op = 1; // room for the first literal control byte
+  let op = 1; // the first literal run's control byte
   let lit = 0;
-  const hash = (p: number): number => {
-    const v = (input[p] << 16) | (input[p + 1] << 8) | input[p + 2];
-    return (Math.imul(v, 0x9e3779b1) >>> (32 - HLOG)) & (HSIZE - 1);
-  };
+  let hval = (input[0] << 8) | input[1];
   while (ip < inLen - 2) {
-    const h = hash(ip);
-    const ref = htab[h];
-    htab[h] = ip;
+    hval = ((hval << 8) | input[ip + 2]) >>> 0;
+    const slot = slotOf(hval);
+    const ref = slotStamp[slot] === call ? slotPos[slot] : -1;
+    slotStamp[slot] = call;
+    slotPos[slot] = ip;
     const off = ip - ref - 1;
-    if (ref >= 0 && off < MAX_OFF && ip + 4 < inLen && input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]) {
+    if (ref > 0 && off < MAX_OFF && input[ref + 2] === input[ip + 2] && input[ref] === input[ip] && input[ref + 1] === input[ip + 1]) {
       let len = 2;
       const maxlen = Math.min(inLen - ip - len, MAX_REF);
-      do len++;
-      while (len < maxlen && input[ref + len] === input[ip + len]);
-      // Close the pending literal run.
-      if (lit > 0) {
-        out[op - lit - 1] = lit - 1;
-      } else {
-        op--; // drop the unused control byte
+      if (op - (lit === 0 ? 1 : 0) + 3 + 1 >= outEnd) return null;
+      out[op - lit - 1] = lit - 1; // end the literal run (a 0-length one is taken back)
+      if (lit === 0) op--;
+      let open = true;
+      if (maxlen > 16) {
+        for (let k = 0; k < 16; k++) {
+          len++;
+          if (input[ref + len] !== input[ip + len]) {
+            open = false;
+            break;
+          }
+        }
       }
-      len -= 2;
+      if (open) {
+        do len++;
+        while (len < maxlen && input[ref + len] === input[ip + len]);
+      }
+      len -= 2; // the length field: bytes matched - 2
       ip++;
-      if (op + 3 + 1 >= outLimit) return null;
       if (len < 7) {
         out[op++] = (off >> 8) + (len << 5);
       } else {
@@ -86,13 +115,21 @@ export function lzfCompress(input: Uint8Array): Buffer | null {
       }
       out[op++] = off & 0xff;
       lit = 0;
-      op++; // control byte of the next literal run
+      op++; // the next literal run's control byte
       ip += len + 1;
       if (ip >= inLen - 2) break;
-      // Re-hash the positions inside the match so later matches can find them.
-      for (let p = ip - len - 1; p < ip; p++) if (p < inLen - 2) htab[hash(p)] = p;
+      // Hash the match's last two positions only.
+      ip -= 2;
+      hval = (input[ip] << 8) | input[ip + 1];
+      for (let k = 0; k < 2; k++) {
+        hval = ((hval << 8) | input[ip + 2]) >>> 0;
+        const s = slotOf(hval);
+        slotStamp[s] = call;
+        slotPos[s] = ip;
+        ip++;
+      }
     } else {
-      if (op >= outLimit) return null;
+      if (op >= outEnd) return null;
       lit++;
       out[op++] = input[ip++];
       if (lit === MAX_LIT) {
@@ -102,8 +139,9 @@ export function lzfCompress(input: Uint8Array): Buffer | null {
       }
     }
   }
+  // At most two bytes and their run bytes are left.
+  if (op + 3 > outEnd) return null;
   while (ip < inLen) {
-    if (op >= outLimit) return null;
     lit++;
     out[op++] = input[ip++];
     if (lit === MAX_LIT) {
@@ -112,8 +150,7 @@ export function lzfCompress(input: Uint8Array): Buffer | null {
       op++;
     }
   }
-  if (lit > 0) out[op - lit - 1] = lit - 1;
-  else op--;
-  if (op > outLimit) return null;
+  out[op - lit - 1] = lit - 1;
+  if (lit === 0) op--;
   return out.subarray(0, op);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { pairForSuite } from '../helpers/differential.js';
 
 /** The payload of a DUMP reply ($len\r\n<bytes>\r\n) as raw bytes. */
@@ -36,6 +37,23 @@ describe('DUMP and RESTORE', () => {
       expect(ds, key).toBe(dr);
       expect(await pair.strata.call('DEBUG', 'DIGEST-VALUE', key)).toBe(ds);
     }
+  });
+
+  it('DUMP compresses strings into the bytes Redis makes (the same LZF, the same cases left uncompressed)', async () => {
+    const pieces = fc.constantFrom('a', 'b', 'ab', 'abc', 'hello ', 'world', '\x00', '\xff', '1', '12');
+    const text = fc.oneof(
+      fc.array(pieces, { minLength: 8, maxLength: 400 }).map((p) => p.join('')),
+      fc.string({ minLength: 21, maxLength: 300 }),
+      fc.stringMatching(/^[0-9]{21,40}$/),
+    );
+    await fc.assert(
+      fc.asyncProperty(text, async (value) => {
+        await pair.both('SET', 'lzf', value);
+        const [mine, theirs] = await pair.both('DUMP', 'lzf');
+        expect(mine).toBe(theirs);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('DUMP leaves strings uncompressed under rdbcompression no, byte for byte as Redis', async () => {
