@@ -11,7 +11,7 @@
  * - math.random / math.randomseed are Redis's (its own lrand48, one sequence per server).
  */
 
-import { LuaVm, LUA_GLOBALSINDEX, LUA_REGISTRYINDEX, T_FUNCTION, T_TABLE, raise } from './lua.js';
+import { LuaVm, LUA_GLOBALSINDEX, LUA_REGISTRYINDEX, T_FUNCTION, T_STRING, T_TABLE, raise } from './lua.js';
 import { argCheck, checkInteger, luaError, where } from './libs/auxlib.js';
 
 const REMOVED_GLOBALS = ['io', 'os', 'package', 'debug', 'print', 'dofile', 'loadfile', 'module', 'require', 'getfenv', 'setfenv', 'newproxy'];
@@ -100,6 +100,7 @@ export class Sandbox {
       return 1;
     });
     vm.setField(L, LUA_GLOBALSINDEX, 'setmetatable');
+    this.protectStringMetatable();
     for (const loader of ['loadstring', 'load']) this.confineLoader(loader);
 
     // Missing globals are an error.
@@ -119,6 +120,37 @@ export class Sandbox {
     m._lua_getmetatable(L, -1);
     this.envMetaRef = m._luaL_ref(L, LUA_REGISTRYINDEX);
     this.envRef = m._luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+
+  /**
+   * Strings' metatable (getmetatable("")) is read-only too, as in Redis: methods resolve through
+   * the string library's proxy, and getmetatable of a string returns a proxy of the metatable, so
+   * that no script can take `("x"):upper()` away from the next one.
+   */
+  private protectStringMetatable(): void {
+    const { vm, L } = this;
+    const m = vm.m;
+    vm.pushString(L, '');
+    m._lua_getmetatable(L, -1);
+    m._lua_remove(L, -2);
+    vm.getField(L, LUA_GLOBALSINDEX, 'string');
+    vm.setField(L, -2, '__index');
+    this.pushProxy(-1);
+    m._lua_remove(L, -2);
+    const proxyRef = m._luaL_ref(L, LUA_REGISTRYINDEX);
+    vm.getField(L, LUA_GLOBALSINDEX, 'getmetatable');
+    const getmetatableRef = m._luaL_ref(L, LUA_REGISTRYINDEX);
+    vm.pushFunction(L, (L) => {
+      if (vm.type(L, 1) === T_STRING) {
+        m._lua_rawgeti(L, LUA_REGISTRYINDEX, proxyRef);
+        return 1;
+      }
+      m._lua_rawgeti(L, LUA_REGISTRYINDEX, getmetatableRef);
+      m._lua_insert(L, 1);
+      m._lua_call(L, m._lua_gettop(L) - 1, 1);
+      return 1;
+    });
+    vm.setField(L, LUA_GLOBALSINDEX, 'getmetatable');
   }
 
   /** Code compiled at run time (loadstring, load) runs in the scripts' environment too. */
