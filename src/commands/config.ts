@@ -10,6 +10,7 @@ import type { CommandSpec } from './spec.js';
 import { ERR_SYNTAX } from '../protocol/errors.js';
 import { SENSITIVE } from '../config/kinds.js';
 import { rewriteConfigFile } from '../config/rewrite.js';
+import { setFailed } from '../config/config.js';
 import { strerror } from '../config/errno.js';
 
 function configGetCommand(c: Client, argv: string[]): void {
@@ -26,14 +27,41 @@ function configSetCommand(c: Client, argv: string[]): void {
     c.reply.error(ERR_SYNTAX);
     return;
   }
-  const config = c.server.config;
+  const server = c.server;
+  const config = server.config;
+  const before = ['port', config.getString('port'), 'bind', config.getString('bind')];
   const error = config.setFromCommand(argv.slice(2), protectedConfigsAllowed(c));
   for (let i = 2; i < argv.length; i += 2) {
     const d = config.directive(argv[i]);
     if (d !== undefined && d.flags & SENSITIVE) argv[i + 1] = '(redacted)';
   }
-  if (error === null) c.reply.ok();
-  else c.reply.error(error);
+  if (error !== null) c.reply.error(error);
+  else if (server.listenChanged) moveListeners(c, before);
+  else c.reply.ok();
+}
+
+/**
+ * A new port or bind: the reply waits for the new listeners (binding is asynchronous in Node);
+ * if they cannot listen, the old values come back and the reply is Redis's error. Inside MULTI,
+ * which cannot wait, the move goes on after an OK, and a failure is only logged (and undone).
+ */
+function moveListeners(c: Client, before: string[]): void {
+  const server = c.server;
+  const wait = server.blocking.canBlock(c);
+  if (wait) server.suspendInput(c);
+  else c.reply.ok();
+  void server.rebind().then((ok) => {
+    if (!ok) {
+      const port = server.config.getString('port') !== before[1];
+      server.config.setFromCommand(before, true);
+      if (wait) c.reply.error(port ? setFailed('port', 'Unable to listen on this port. Check server logs.') : setFailed('bind', 'Failed to bind to specified addresses.'));
+    } else if (wait) {
+      c.reply.ok();
+    }
+    if (!wait) return;
+    server.queueFlush(c);
+    server.resumeInput(c);
+  });
 }
 
 /** allowProtectedAction(enable-protected-configs): yes, or local for a loopback client. */

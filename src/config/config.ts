@@ -210,7 +210,7 @@ export class Config {
   }
 }
 
-function setFailed(name: string, reason: string): string {
+export function setFailed(name: string, reason: string): string {
   return `ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`;
 }
 

@@ -164,6 +164,8 @@ export class Server {
   currentClient: Client | null = null;
 
   private readonly listeners: net.Server[] = [];
+  /** The port and addresses the listeners serve ("<port> <host> ..."), to tell a real change. */
+  private listening = '';
   private nextClientId = 1;
   private pending: Client[] = [];
   /** Clients whose input was resumed; their buffered requests run at the next flush. */
@@ -195,6 +197,48 @@ export class Server {
     this.queryBufferLimit = config.getNumber('client-query-buffer-limit');
     this.applyConfig();
     config.onChange(() => this.applyConfig());
+  }
+
+  /** The port and addresses the config asks for, in the form of `listening`. */
+  private wantedListen(): string {
+    return `${this.config.getNumber('port')} ${this.bindHosts().join(' ')}`;
+  }
+
+  /** True when CONFIG SET changed port or bind and the listeners do not serve them yet. */
+  get listenChanged(): boolean {
+    return this.listeners.length > 0 && this.wantedListen() !== this.listening;
+  }
+
+  /**
+   * CONFIG SET port / bind (changeListenPort, changeBindAddr): the old listeners close, the new
+   * addresses are bound; when none of them can be (a port in use), the old ones are bound again
+   * and the result is false.
+   */
+  async rebind(): Promise<boolean> {
+    const [oldPort, ...oldHosts] = this.listening.split(' ');
+    for (const l of this.listeners) l.close();
+    this.listeners.length = 0;
+    if (await this.bindEach(this.config.getNumber('port'), this.bindHosts())) {
+      this.listening = this.wantedListen();
+      return true;
+    }
+    this.log.warn(`Failed to bind on port ${this.config.getNumber('port')}`);
+    await this.bindEach(Number(oldPort), oldHosts);
+    return false;
+  }
+
+  /** Listens on each address it can; true when at least one is bound. */
+  private async bindEach(port: number, hosts: readonly string[]): Promise<boolean> {
+    for (const host of hosts) {
+      const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+      const bound = await new Promise<boolean>((resolve) => {
+        srv.once('error', () => resolve(false));
+        srv.listen({ port, host, ipv6Only: host === '::' }, () => resolve(true));
+      });
+      if (bound) this.listeners.push(srv);
+      else srv.close();
+    }
+    return this.listeners.length > 0;
   }
 
   /** Copies config values the hot paths read into fields (called at start and on every change). */
@@ -239,14 +283,19 @@ export class Server {
     if (this.cronTimer !== null) this.startCron();
   }
 
-  /** Binds every `bind` address on `port`. Resolves once listening. */
-  async listen(): Promise<void> {
-    const port = this.config.getNumber('port');
-    const binds = this.config
+  /** The `bind` addresses as Node takes them ("*" is 0.0.0.0, "::*" is ::, "-" marks an optional one). */
+  private bindHosts(): string[] {
+    return this.config
       .getString('bind')
       .split(' ')
       .filter((a) => a !== '')
       .map((a) => (a === '*' ? '0.0.0.0' : a === '-::*' || a === '::*' ? '::' : a.replace(/^-/, '')));
+  }
+
+  /** Binds every `bind` address on `port`. Resolves once listening. */
+  async listen(): Promise<void> {
+    const port = this.config.getNumber('port');
+    const binds = this.bindHosts();
     for (const host of binds) {
       const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
       await new Promise<void>((resolve, reject) => {
@@ -261,6 +310,7 @@ export class Server {
         });
       });
     }
+    this.listening = this.wantedListen();
     this.startCron();
   }
 

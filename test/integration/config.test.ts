@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realpathSync } from 'node:fs';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import net from 'node:net';
+import { freePort, startServer, type RunningServer } from '../helpers/server.js';
 import { pairForSuite } from '../helpers/differential.js';
 import { RawClient } from '../helpers/resp.js';
 import { STRATA_ONLY, withoutStrataDefaults } from '../helpers/strata-defaults.js';
@@ -274,5 +275,40 @@ describe('CONFIG SET takes effect at once', () => {
     expect(await c.waitClosed(10000)).toBe(true);
     c = await RawClient.connect(server.port);
     expect(await c.call('CONFIG', 'SET', 'timeout', '0')).toBe('+OK\r\n');
+  });
+});
+
+describe('CONFIG SET port and bind', () => {
+  it('move the listeners, or fail with Redis errors and keep them when the new address cannot be bound', async () => {
+    const server = await startServer();
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const takenPort = (taken.address() as net.AddressInfo).port;
+    try {
+      const c = await RawClient.connect(server.port);
+      expect(await c.call('CONFIG', 'SET', 'port', String(takenPort))).toBe(
+        "-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs.\r\n",
+      );
+      expect(await c.call('CONFIG', 'GET', 'port')).toBe(`*2\r\n$4\r\nport\r\n$${String(server.port).length}\r\n${server.port}\r\n`);
+      const still = await RawClient.connect(server.port);
+      expect(await still.call('PING')).toBe('+PONG\r\n');
+      still.close();
+      const next = await freePort();
+      expect(await c.call('CONFIG', 'SET', 'port', String(next))).toBe('+OK\r\n');
+      const moved = await RawClient.connect(next);
+      expect(await moved.call('PING')).toBe('+PONG\r\n');
+      await expect(RawClient.connect(server.port)).rejects.toThrow();
+      expect(await moved.call('CONFIG', 'SET', 'bind', '192.0.2.1')).toBe(
+        "-ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.\r\n",
+      );
+      expect(await moved.call('PING')).toBe('+PONG\r\n');
+      // Back where the harness stops it.
+      expect(await moved.call('CONFIG', 'SET', 'port', String(server.port))).toBe('+OK\r\n');
+      moved.close();
+      c.close();
+    } finally {
+      taken.close();
+      await server.stop();
+    }
   });
 });
