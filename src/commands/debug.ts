@@ -19,6 +19,8 @@ import { globMatch } from '../types/glob.js';
 import { tuning } from '../types/tuning.js';
 import { memtoull } from '../config/cnumbers.js';
 import { parseIntArg } from '../types/numbers.js';
+import { dumpPayload } from '../../storage/rdb/writer.js';
+import { toRdbValue } from '../keyspace/rdb-values.js';
 
 /** getPositiveLongFromObjectOrReply's text, for malformed and negative numbers alike. */
 const ERR_NOT_POSITIVE = 'ERR value is out of range, must be positive';
@@ -63,6 +65,9 @@ function rdbStringSize(v: string | number): number {
   return rdbLengthSize(s.length) + s.length;
 }
 
+/** A DUMP payload's bytes around the value's body: the type byte, the RDB version, the CRC-64. */
+const DUMP_FRAME_BYTES = 1 + 2 + 8;
+
 /** Redis shares the objects of small integers (refcount INT_MAX) when values are int encoded. */
 const SHARED_INTEGERS = 10000;
 
@@ -70,8 +75,8 @@ function debugObject(c: Client, key: string, v: Value): void {
   const isString = typeof v !== 'object';
   const encoding = isString ? c.server.keyspace.stringEncoding(c.db, key, v) : v.encoding();
   const shared = typeof v === 'number' && v >= 0 && v < SHARED_INTEGERS;
-  // Collections get their serialized length once the RDB writer knows them.
-  const serialized = isString ? rdbStringSize(v) : 0;
+  // rdbSavedObjectLen: the body a DUMP payload holds (less its type byte, RDB version and CRC).
+  const serialized = isString ? rdbStringSize(v) : dumpPayload(toRdbValue(v), c.server.config.getBool('rdbcompression')).length - DUMP_FRAME_BYTES;
   c.reply.simple(
     `Value at:${fakeAddress(key)} refcount:${shared ? 2147483647 : 1} encoding:${encoding} serializedlength:${serialized} lru:${lruClock()} lru_seconds_idle:0`,
   );

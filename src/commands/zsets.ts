@@ -24,7 +24,7 @@ import { isCSpace } from '../config/cnumbers.js';
 import { ZSet, type LexRange, type ScoreRange, type ScoredMember } from '../types/zset.js';
 import type { CollectionObject, Value } from '../types/object.js';
 import { mixDigest, newDigest, registerValueDigest, xorDigest } from '../keyspace/digest.js';
-import { formatDouble, formatInt } from '../types/numbers.js';
+import { formatDouble, listpackScore } from '../types/numbers.js';
 import { parseScanCursor } from './keys.js';
 import { LONG_MAX_HALF, MAX_RANDOM_PICKS, parseRandomCount, parseScanOptions, pickDistinct, replyEmptyScan, replyScan } from './collections.js';
 
@@ -1021,18 +1021,6 @@ function zintercardCommand(c: Client, argv: string[]): void {
 // ---------------------------------------------------------------------------------------------
 // ZSCAN
 
-/** 2^62, double2ll's bound (LLONG_MAX/2 as a double). */
-const LISTPACK_INT_SCORE_MAX = 2 ** 62;
-
-/**
- * The score as a listpack holds it (d2string, and "-0" reads back as 0): integral scores within
- * ±2^62 in plain digits, others as "%.17g". A skiplist's are replied from the double ("%.17Lg",
- * the same text as "%.17g").
- */
-function listpackScore(score: number): string {
-  if (Number.isInteger(score) && Math.abs(score) <= LISTPACK_INT_SCORE_MAX) return formatInt(score);
-  return formatDouble(score);
-}
 
 /**
  * ZSCAN key cursor [MATCH pattern] [COUNT count]: member, score pairs (scores as bulk strings, in

@@ -29,9 +29,12 @@ export function toRdbValue(v: Value): RdbValue {
   if (typeof v !== 'object') return { type: 'string', value: stringOf(v) };
   switch (v.type) {
     case 'zset': {
+      const z = v as ZSet;
       const entries: Array<[string, number]> = [];
-      for (const m of (v as ZSet).entries()) entries.push([m.member, m.score]);
-      return { type: 'zset', entries };
+      for (const m of z.entries()) entries.push([m.member, m.score]);
+      // A listpack holds them lowest score first; Redis saves a skiplist from its tail, highest first.
+      if (z.converted) entries.reverse();
+      return { type: 'zset', entries, compact: !z.converted };
     }
     case 'hash': {
       const h = v as HashObject;
@@ -43,10 +46,10 @@ export function toRdbValue(v: Value): RdbValue {
         const at = h.getExpire(f);
         if (at >= 0) fieldExpires.set(f, at);
       }
-      return fieldExpires.size > 0 ? { type: 'hash', entries, fieldExpires } : { type: 'hash', entries };
+      return fieldExpires.size > 0 ? { type: 'hash', entries, fieldExpires } : { type: 'hash', entries, compact: h.encoding() === 'listpack' };
     }
     case 'set':
-      return { type: 'set', members: (v as SetObject).members() };
+      return { type: 'set', members: (v as SetObject).members(), intset: (v as SetObject).encoding() === 'intset' };
     case 'list':
       return { type: 'list', items: (v as ListValue).toArray() };
     case 'stream':

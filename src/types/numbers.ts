@@ -186,6 +186,19 @@ export function formatDouble(d: number): string {
   return formatG(d, 17);
 }
 
+/** 2^62, double2ll's bound (LLONG_MAX/2 as a double). */
+const LISTPACK_INT_SCORE_MAX = 2 ** 62;
+
+/**
+ * A zset score as a listpack holds it (d2string, and "-0" reads back as 0): integral scores within
+ * ±2^62 in plain digits, others as "%.17g". A skiplist's are replied from the double ("%.17Lg",
+ * the same text as "%.17g").
+ */
+export function listpackScore(score: number): string {
+  if (Number.isInteger(score) && Math.abs(score) <= LISTPACK_INT_SCORE_MAX) return formatInt(score);
+  return formatDouble(score);
+}
+
 /** C's "%.<precision>g". */
 export function formatG(d: number, precision: number): string {
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';

@@ -63,9 +63,14 @@ export interface StreamValue {
 export type RdbValue =
   | { type: 'string'; value: string }
   | { type: 'list'; items: string[] }
-  | { type: 'set'; members: string[] }
-  | { type: 'zset'; entries: Array<[string, number]> }
-  | { type: 'hash'; entries: Array<[string, string]>; fieldExpires?: Map<string, number> }
+  /** `intset`: kept as an intset (integer members only), which the writer then uses too. */
+  | { type: 'set'; members: string[]; intset?: boolean }
+  /**
+   * `entries` in the file's order (a listpack's lowest score first; Redis's ZSET_2 highest first).
+   * `compact`: a listpack in memory (Redis's OBJ_ENCODING_LISTPACK), written as one from RDB 10.
+   */
+  | { type: 'zset'; entries: Array<[string, number]>; compact?: boolean }
+  | { type: 'hash'; entries: Array<[string, string]>; fieldExpires?: Map<string, number>; compact?: boolean }
   | StreamValue;
 
 export interface RdbEntry {

@@ -1,11 +1,14 @@
 /*
  * RDB writer: RDB 10 (Redis 7.0) by default, or a chosen target version 9–12.
  *
- * Encodings written: strings with Redis's integer and LZF encodings; lists, sets, sorted sets and
- * hashes in their plain forms (LIST, SET, ZSET_2, HASH: every Redis since 4.0 loads them and
- * converts to its compact encodings itself); hashes with field TTLs as HASH_METADATA (version 12
- * only); streams as listpack nodes in the stream format the target knows (v1 for 9, v2 for 10, v3
- * for 11+). What a target cannot hold is an error (RdbTargetError), never a silent loss.
+ * Encodings written, as Redis 7.0 writes them (so that DUMP payloads are its bytes): strings with
+ * the integer and LZF encodings; lists as QUICKLIST_2 nodes of listpacks; integer sets kept as
+ * intsets as INTSET; sorted sets and hashes kept as listpacks as ZSET_LISTPACK / HASH_LISTPACK,
+ * larger ones as ZSET_2 / HASH, entries in the order the value gives them. Below version 10 lists, sorted sets
+ * and hashes take the plain forms (LIST, ZSET_2, HASH) every Redis since 4.0 loads. Hashes with
+ * field TTLs are HASH_METADATA (version 12 only); streams are listpack nodes in the stream format
+ * the target knows (v1 for 9, v2 for 10, v3 for 11+). What a target cannot hold is an error
+ * (RdbTargetError), never a silent loss.
  *
  * Output goes to a sink in chunks as it is produced, with the CRC64 computed on the way, so a
  * snapshot of any size streams to disk without being held in memory.
@@ -15,7 +18,8 @@ import { crc64 } from './crc64.js';
 import { ByteBuffer } from '../../src/types/bytes.js';
 import { sealPayload } from './payload.js';
 import { lzfCompress } from './lzf.js';
-import { RDB_VERSION_DEFAULT, RdbOpcode, RdbType, STREAM_ITEM_FLAG_DELETED, STREAM_ITEM_FLAG_SAMEFIELDS } from './constants.js';
+import { QUICKLIST_NODE_PACKED, RDB_VERSION_DEFAULT, RdbOpcode, RdbType, STREAM_ITEM_FLAG_DELETED, STREAM_ITEM_FLAG_SAMEFIELDS } from './constants.js';
+import { listpackScore } from '../../src/types/numbers.js';
 import type { RdbEntry, RdbValue, StreamId, StreamNodeLayout, StreamValue } from './model.js';
 
 export class RdbTargetError extends Error {}
@@ -137,67 +141,120 @@ export class RdbBuffer extends ByteBuffer {
 // Listpack encoding (streams)
 
 /** The int64 value of a canonical integer string (what lpStringToInt64 accepts), else null. */
-function canonicalInt(s: string): bigint | null {
-  if (s.length === 0 || s.length > 20 || !/^-?(0|[1-9][0-9]*)$/.test(s) || s === '-0') return null;
+function canonicalInt(s: string): number | bigint | null {
+  const n = s.length;
+  if (n === 0 || n > 20) return null;
+  let i = s.charCodeAt(0) === 45 ? 1 : 0; // '-'
+  if (i === n) return null;
+  const first = s.charCodeAt(i);
+  // No leading zero, and no "-0".
+  if (first === 48 && (n > 1 || i === 1)) return null;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+  }
+  if (n <= 15) return Number(s);
   const v = BigInt(s);
   return v < INT64_MIN || v > INT64_MAX ? null : v;
 }
 
-function backlen(n: number): number[] {
-  if (n <= 127) return [n];
-  if (n < 16383) return [n >> 7, (n & 127) | 128];
-  if (n < 2097151) return [n >> 14, ((n >> 7) & 127) | 128, (n & 127) | 128];
-  if (n < 268435455) return [n >> 21, ((n >> 14) & 127) | 128, ((n >> 7) & 127) | 128, (n & 127) | 128];
-  return [Math.floor(n / 2 ** 28), ((n >> 21) & 127) | 128, ((n >> 14) & 127) | 128, ((n >> 7) & 127) | 128, (n & 127) | 128];
+/** Writes a listpack entry's backlen (its encoding's length, 7 bits a byte) at `p`; returns the end. */
+function writeBacklen(out: Buffer, p: number, n: number): number {
+  if (n <= 127) {
+    out[p] = n;
+    return p + 1;
+  }
+  if (n < 16383) {
+    out[p] = n >> 7;
+    out[p + 1] = (n & 127) | 128;
+    return p + 2;
+  }
+  if (n < 2097151) {
+    out[p] = n >> 14;
+    out[p + 1] = ((n >> 7) & 127) | 128;
+    out[p + 2] = (n & 127) | 128;
+    return p + 3;
+  }
+  if (n < 268435455) {
+    out[p] = n >> 21;
+    out[p + 1] = ((n >> 14) & 127) | 128;
+    out[p + 2] = ((n >> 7) & 127) | 128;
+    out[p + 3] = (n & 127) | 128;
+    return p + 4;
+  }
+  out[p] = Math.floor(n / 2 ** 28);
+  out[p + 1] = ((n >> 21) & 127) | 128;
+  out[p + 2] = ((n >> 14) & 127) | 128;
+  out[p + 3] = ((n >> 7) & 127) | 128;
+  out[p + 4] = (n & 127) | 128;
+  return p + 5;
+}
+
+/** Writes one listpack entry's encoding (integers in their compact forms, as lpAppend) at `p`; returns the end. */
+function writeListpackEntry(out: Buffer, p: number, s: string): number {
+  const v = canonicalInt(s);
+  if (typeof v === 'number') {
+    if (v >= 0 && v <= 127) {
+      out[p] = v;
+      return p + 1;
+    }
+    if (v >= -4096 && v <= 4095) {
+      const u = v < 0 ? v + 8192 : v;
+      out[p] = 0xc0 | (u >> 8);
+      out[p + 1] = u & 0xff;
+      return p + 2;
+    }
+    if (v >= -32768 && v <= 32767) {
+      out[p] = 0xf1;
+      out.writeInt16LE(v, p + 1);
+      return p + 3;
+    }
+    if (v >= -8388608 && v <= 8388607) {
+      out[p] = 0xf2;
+      out.writeIntLE(v, p + 1, 3);
+      return p + 4;
+    }
+    if (v >= -2147483648 && v <= 2147483647) {
+      out[p] = 0xf3;
+      out.writeInt32LE(v, p + 1);
+      return p + 5;
+    }
+  }
+  if (v !== null) {
+    out[p] = 0xf4;
+    out.writeBigInt64LE(BigInt(v), p + 1);
+    return p + 9;
+  }
+  const n = s.length;
+  if (n < 64) {
+    out[p++] = 0x80 | n;
+  } else if (n < 4096) {
+    out[p++] = 0xe0 | (n >> 8);
+    out[p++] = n & 0xff;
+  } else {
+    out[p] = 0xf0;
+    out.writeUInt32LE(n, p + 1);
+    p += 5;
+  }
+  return p + out.latin1Write(s, p);
 }
 
 /** Encodes elements as a listpack (integers in their compact forms, as lpAppend does). */
 export function encodeListpack(items: readonly string[]): Buffer {
-  const parts: Buffer[] = [];
-  let total = 6 + 1;
+  // Each entry takes at most 5 header bytes + its text (or 9 for an int64) + 5 backlen bytes.
+  let room = 7;
+  for (const s of items) room += s.length + 14;
+  const out = Buffer.allocUnsafe(room);
+  let p = 6;
   for (const s of items) {
-    let enc: Buffer;
-    const v = canonicalInt(s);
-    if (v !== null && v >= 0n && v <= 127n) enc = Buffer.from([Number(v)]);
-    else if (v !== null && v >= -4096n && v <= 4095n) {
-      const u = Number(v < 0n ? v + 8192n : v);
-      enc = Buffer.from([0xc0 | (u >> 8), u & 0xff]);
-    } else if (v !== null && v >= -32768n && v <= 32767n) {
-      enc = Buffer.alloc(3);
-      enc[0] = 0xf1;
-      enc.writeInt16LE(Number(v), 1);
-    } else if (v !== null && v >= -8388608n && v <= 8388607n) {
-      enc = Buffer.alloc(4);
-      enc[0] = 0xf2;
-      enc.writeIntLE(Number(v), 1, 3);
-    } else if (v !== null && v >= -2147483648n && v <= 2147483647n) {
-      enc = Buffer.alloc(5);
-      enc[0] = 0xf3;
-      enc.writeInt32LE(Number(v), 1);
-    } else if (v !== null) {
-      enc = Buffer.alloc(9);
-      enc[0] = 0xf4;
-      enc.writeBigInt64LE(v, 1);
-    } else {
-      const data = Buffer.from(s, 'latin1');
-      const n = data.length;
-      if (n < 64) enc = Buffer.concat([Buffer.from([0x80 | n]), data]);
-      else if (n < 4096) enc = Buffer.concat([Buffer.from([0xe0 | (n >> 8), n & 0xff]), data]);
-      else {
-        const head = Buffer.alloc(5);
-        head[0] = 0xf0;
-        head.writeUInt32LE(n, 1);
-        enc = Buffer.concat([head, data]);
-      }
-    }
-    const bl = Buffer.from(backlen(enc.length));
-    parts.push(enc, bl);
-    total += enc.length + bl.length;
+    const start = p;
+    p = writeListpackEntry(out, p, s);
+    p = writeBacklen(out, p, p - start);
   }
-  const head = Buffer.alloc(6);
-  head.writeUInt32LE(total, 0);
-  head.writeUInt16LE(items.length < 65535 ? items.length : 65535, 4);
-  return Buffer.concat([head, ...parts, Buffer.from([0xff])]);
+  out[p++] = 0xff;
+  out.writeUInt32LE(p, 0);
+  out.writeUInt16LE(items.length < 65535 ? items.length : 65535, 4);
+  return out.subarray(0, p);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,17 +275,17 @@ export function rdbTypeFor(v: RdbValue, version: number): number {
     case 'string':
       return RdbType.String;
     case 'list':
-      return RdbType.List;
+      return version >= 10 ? RdbType.ListQuicklist2 : RdbType.List;
     case 'set':
-      return RdbType.Set;
+      return v.intset === true ? RdbType.SetIntset : RdbType.Set;
     case 'zset':
-      return RdbType.Zset2;
+      return v.compact === true && version >= 10 ? RdbType.ZsetListpack : RdbType.Zset2;
     case 'hash':
       if (v.fieldExpires !== undefined && v.fieldExpires.size > 0) {
         if (version < 12) throw new RdbTargetError(`hash field TTLs need RDB version 12 (target is ${version})`);
         return RdbType.HashMetadata;
       }
-      return RdbType.Hash;
+      return v.compact === true && version >= 10 ? RdbType.HashListpack : RdbType.Hash;
     case 'stream':
       return version >= 11 ? RdbType.StreamListpacks3 : version >= 10 ? RdbType.StreamListpacks2 : RdbType.StreamListpacks;
   }
@@ -241,21 +298,35 @@ export function writeValue(out: RdbBuffer, v: RdbValue, type: number): void {
       out.string(v.value);
       return;
     case 'list':
+      if (type === RdbType.ListQuicklist2) {
+        writeQuicklist(out, v.items);
+        return;
+      }
       out.saveLen(v.items.length);
       for (const it of v.items) out.string(it);
       return;
     case 'set':
+      if (type === RdbType.SetIntset) {
+        out.blob(encodeIntset(v.members));
+        return;
+      }
       out.saveLen(v.members.length);
       for (const m of v.members) out.string(m);
       return;
-    case 'zset':
+    case 'zset': {
+      if (type === RdbType.ZsetListpack) {
+        const items: string[] = [];
+        for (const [m, s] of v.entries) items.push(m, listpackScore(s));
+        out.blob(encodeListpack(items));
+        return;
+      }
       out.saveLen(v.entries.length);
-      // Redis writes zsets from the tail so loading appends in order; order does not matter here.
       for (const [m, s] of v.entries) {
         out.string(m);
         out.binaryDouble(s);
       }
       return;
+    }
     case 'hash':
       if (type === RdbType.HashMetadata) {
         let min = Infinity;
@@ -271,6 +342,10 @@ export function writeValue(out: RdbBuffer, v: RdbValue, type: number): void {
         }
         return;
       }
+      if (type === RdbType.HashListpack) {
+        out.blob(encodeListpack(v.entries.flat()));
+        return;
+      }
       out.saveLen(v.entries.length);
       for (const [f, x] of v.entries) {
         out.string(f);
@@ -281,6 +356,58 @@ export function writeValue(out: RdbBuffer, v: RdbValue, type: number): void {
       writeStream(out, v, type);
       return;
   }
+}
+
+/** Redis's default list-max-listpack-size -2: a quicklist node's listpack holds up to 8 kB. */
+const QUICKLIST_NODE_BYTES = 8192;
+/** Bytes of listpack bookkeeping counted per entry when a node is filled (SIZE_ESTIMATE_OVERHEAD). */
+const QUICKLIST_ENTRY_OVERHEAD = 8;
+
+/**
+ * A list as Redis 7.0 saves a quicklist: the node count, then each node as a packed listpack. The
+ * nodes are filled in order up to 8 kB each; Redis's own split depends on how the list grew, so
+ * only a list of one node is sure to have Redis's bytes.
+ */
+function writeQuicklist(out: RdbBuffer, items: readonly string[]): void {
+  const nodes: string[][] = [];
+  let node: string[] = [];
+  let bytes = 0;
+  for (const it of items) {
+    const add = it.length + QUICKLIST_ENTRY_OVERHEAD;
+    if (node.length > 0 && bytes + add > QUICKLIST_NODE_BYTES) {
+      nodes.push(node);
+      node = [];
+      bytes = 0;
+    }
+    node.push(it);
+    bytes += add;
+  }
+  if (node.length > 0) nodes.push(node);
+  out.saveLen(nodes.length);
+  for (const n of nodes) {
+    out.saveLen(QUICKLIST_NODE_PACKED);
+    out.blob(encodeListpack(n));
+  }
+}
+
+/** An intset of integer members: width (2, 4 or 8 bytes), count, then the values ascending, LE. */
+function encodeIntset(members: readonly string[]): Buffer {
+  const values = members.map((m) => BigInt(m)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  let width = 2;
+  for (const v of values) {
+    if (v < -2147483648n || v > 2147483647n) width = 8;
+    else if ((v < -32768n || v > 32767n) && width < 4) width = 4;
+  }
+  const b = Buffer.alloc(8 + width * values.length);
+  b.writeUInt32LE(width, 0);
+  b.writeUInt32LE(values.length, 4);
+  values.forEach((v, i) => {
+    const at = 8 + i * width;
+    if (width === 2) b.writeInt16LE(Number(v), at);
+    else if (width === 4) b.writeInt32LE(Number(v), at);
+    else b.writeBigInt64LE(v, at);
+  });
+  return b;
 }
 
 /** Splits live entries into nodes of STREAM_NODE_MAX_ENTRIES, each led by its first entry's fields. */

@@ -56,6 +56,26 @@ describe('DUMP and RESTORE', () => {
     );
   });
 
+  it('DUMP of small collections is Redis 7.0 bytes: quicklist of listpacks, intsets, listpack hashes and zsets, a skiplist from its tail', async () => {
+    const build: string[][] = [
+      ['RPUSH', 'list', 'a', 'b', '1', '300', '-5', '70000', '99999999999', 'x'.repeat(100)],
+      ['LPUSH', 'pushed', 'x', 'y', 'z'],
+      ['SADD', 'ints16', '3', '1', '2'],
+      ['SADD', 'ints32', '1', '70000', '-3'],
+      ['SADD', 'ints64', '1', '9999999999'],
+      ['ZADD', 'zlp', '1', 'a', '2', 'b', '3.5', 'c', '-0', 'd', '1e300', 'e', '-7', 'f'],
+      ['HSET', 'hlp', 'f1', 'v1', 'f2', '2', 'f3', '300', 'long', 'y'.repeat(60)],
+      ['CONFIG', 'SET', 'zset-max-listpack-entries', '2'],
+      ['ZADD', 'zsl', '1', 'a', '2', 'b', '3', 'c', '-1.5', 'd'],
+      ['CONFIG', 'SET', 'zset-max-listpack-entries', '128'],
+    ];
+    for (const argv of build) await pair.both(...argv);
+    for (const key of ['list', 'pushed', 'ints16', 'ints32', 'ints64', 'zlp', 'hlp', 'zsl']) {
+      const [mine, theirs] = await pair.both('DUMP', key);
+      expect(mine, key).toBe(theirs);
+    }
+  });
+
   it('DUMP leaves strings uncompressed under rdbcompression no, byte for byte as Redis', async () => {
     for (const value of ['a'.repeat(30), 'abcabcabcabcabcabcabcabcabcabc', 'x'.repeat(1000)]) {
       await pair.both('CONFIG', 'SET', 'rdbcompression', 'no');

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { crc64 } from '../../storage/rdb/crc64.js';
 import { lzfCompress, lzfDecompress } from '../../storage/rdb/lzf.js';
+import { encodeListpack } from '../../storage/rdb/writer.js';
+import { decodeListpack } from '../../storage/rdb/encodings.js';
 
 describe('RDB codecs', () => {
   it('crc64 is CRC-64/Jones with init 0, as Redis', () => {
@@ -61,6 +63,23 @@ describe('RDB codecs', () => {
         } catch (err) {
           expect((err as Error).name).toBe('Error');
         }
+      }),
+    );
+  });
+});
+
+describe('listpacks', () => {
+  it('encodeListpack then decodeListpack gives the elements back, integers in their compact forms included', () => {
+    const intLike = fc.oneof(
+      fc.integer({ min: -5000, max: 5000 }).map(String),
+      fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }).map(String),
+      fc.constantFrom('-0', '01', '+1', '0', '-', '127', '128', '-4096', '4095', '32767', '-32769', '8388607', '-8388609', '2147483648', '9223372036854775807', '9223372036854775808', '-9223372036854775808'),
+    );
+    const text = fc.oneof(fc.string({ maxLength: 70 }), fc.constantFrom('x'.repeat(63), 'y'.repeat(64), 'z'.repeat(4095), 'w'.repeat(4096)));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(intLike, text), { maxLength: 60 }), (items) => {
+        const latin1 = items.map((s) => Buffer.from(s, 'utf8').toString('latin1'));
+        expect(decodeListpack(encodeListpack(latin1))).toEqual(latin1);
       }),
     );
   });
