@@ -59,7 +59,13 @@ function execCommand(c: Client): void {
   // Leave MULTI state first: the queued commands run as ordinary commands.
   c.discardTransaction();
   c.reply.array(queue.length);
-  for (const { cmd, argv } of queue) call(c, cmd, argv);
+  for (const { cmd, argv } of queue) {
+    const mark = c.reply.length;
+    call(c, cmd, argv);
+    // A queued CLIENT REPLY OFF silences the rest of the transaction, header already sent, as in
+    // Redis (whose flag drops every later reply); a queued CLIENT REPLY ON brings its OK back.
+    if (c.replyMode === 'off') c.reply.truncate(mark);
+  }
 }
 
 function watchCommand(c: Client, argv: string[]): void {

@@ -49,6 +49,26 @@ describe('MULTI / EXEC / DISCARD / WATCH', () => {
     c.close();
   });
 
+  it('CLIENT REPLY OFF queued in MULTI silences the rest of EXEC after its header, and ON brings replies back (as redis-server)', async () => {
+    const c = await client();
+    /** The raw bytes received until they end with `marker`'s reply (EXEC's array is left short). */
+    const rawUntil = async (marker: string): Promise<string> => {
+      c.send('ECHO', marker);
+      const end = `$${marker.length}\r\n${marker}\r\n`;
+      const until = Date.now() + 5000;
+      while (!c.pending().endsWith(end)) {
+        if (Date.now() > until) throw new Error(`no ${marker} in ${JSON.stringify(c.pending())}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return c.pending().slice(0, -end.length);
+    };
+    await c.call('MULTI');
+    for (const argv of [['PING'], ['CLIENT', 'REPLY', 'OFF'], ['PING'], ['CLIENT', 'REPLY', 'ON'], ['PING', 'back']]) await c.call(...argv);
+    c.send('EXEC');
+    expect(await rawUntil('one')).toBe('*5\r\n+PONG\r\n+OK\r\n$4\r\nback\r\n');
+    c.close();
+  });
+
   it('errors at run time do not stop the other queued commands', async () => {
     const c = await client();
     await c.call('SET', 'tx:str', 'abc');
