@@ -6,7 +6,7 @@
  *   flags the arguments declare (a script's shebang) → maxmemory
  *   (performEvictions; OOM for denyoom commands and MULTI queueing) → refused writes (MISCONF) →
  *   monitor clients may not touch keys → RESP2 pub/sub mode → CLIENT PAUSE (postpone) → MULTI
- *   queue → call
+ *   queue → cold keys of a read (parked while a pool thread reads them, server/cold-reads.ts) → call
  *   call: time snapshot, propagation unit, handler, statistics, latency, slowlog, MONITOR feed,
  *   client-side caching (keys read, invalidations held until after the reply)
  *
@@ -38,7 +38,8 @@ export function processCommand(c: Client, argv: string[]): void {
     else if (skipThis || c.replyMode === 'off') c.reply.truncate(mark);
     for (const push of held) c.reply.rawBytes(push);
   }
-  if (c.tracking !== null) c.server.tracking.requestDone(c);
+  // A held command has not run yet: CLIENT CACHING yes still applies to it.
+  if (c.tracking !== null && c.postponed !== argv) c.server.tracking.requestDone(c);
 }
 
 function checkAndRun(c: Client, argv: string[]): void {
@@ -108,6 +109,7 @@ function checkAndRun(c: Client, argv: string[]): void {
     c.reply.raw('+QUEUED\r\n');
     return;
   }
+  if (c.db.coldKeys !== 0 && cmd.isReadOnly && server.coldReads.park(c, cmd, argv)) return;
   call(c, cmd, argv);
   // After the whole command (a whole EXEC), serve clients blocked on keys it filled.
   if (server.keyspace.readyKeys.length > 0) server.blocking.serveReadyKeys();

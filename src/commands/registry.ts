@@ -31,6 +31,7 @@ export class CommandEntry {
   latencyHistogram: LatencyHistogram | null = null;
 
   readonly isWrite: boolean;
+  readonly isReadOnly: boolean;
   readonly isDenyOom: boolean;
   readonly isNoAuth: boolean;
   readonly isAdmin: boolean;
@@ -60,6 +61,7 @@ export class CommandEntry {
     this.run = spec.run;
     const has = (f: CommandFlag): boolean => spec.flags.includes(f);
     this.isWrite = has('write');
+    this.isReadOnly = has('readonly');
     this.isDenyOom = has('denyoom');
     this.isNoAuth = has('no_auth');
     this.isAdmin = has('admin');

@@ -274,6 +274,9 @@ export const DIRECTIVES: readonly Directive[] = [
   text('cold-tier-dir', 'tier', { check: (v) => (v === '' ? "cold-tier-dir can't be empty" : null) }),
   // 0: no bound. Beyond it demotions are refused and keys stay in memory (writes then get OOM errors).
   int('cold-tier-max-disk-bytes', 0, 0, LLONG_MAX, { memory: true }),
+  // Reads of cold keys off the command thread, the command parked meanwhile (server/cold-reads.ts):
+  // always, never, or auto (once a read has waited on the disk, until reads are fast again).
+  choice('cold-tier-async-reads', [['auto', 0], ['yes', 1], ['no', 2]], 'auto'),
   int('cluster-link-sendbuf-limit', 0, 0, ULLONG_MAX, { unsigned: true, memory: true }),
   int('hash-max-listpack-entries', 512, 0, LONG_MAX, { alias: 'hash-max-ziplist-entries', unsigned: true }),
   int('set-max-intset-entries', 512, 0, LONG_MAX, { unsigned: true }),

@@ -35,6 +35,8 @@ export interface TierStats {
   demoteFailures: number;
   /** Cold records that could not be decoded and were dropped. */
   readErrors: number;
+  /** Commands parked while their cold keys were read off the command thread (server/cold-reads.ts). */
+  parkedReads: number;
 }
 
 /** A cold key brought back: its value, expiry and access stamp. */
@@ -56,7 +58,7 @@ export class ColdTier {
   maxDiskBytes = 0;
   /** File pages of the store that may stay mapped (ColdStore.mappedBudget). */
   private mappedBudget = MIN_MAPPED_BUDGET;
-  readonly stats: TierStats = { promotions: 0, demotions: 0, coldReads: 0, demoteFailures: 0, readErrors: 0 };
+  readonly stats: TierStats = { promotions: 0, demotions: 0, coldReads: 0, demoteFailures: 0, readErrors: 0, parkedReads: 0 };
   private store: ColdStore | null = null;
   /** A flush of the store's removals is scheduled for the end of this event-loop turn. */
   private flushScheduled = false;
@@ -212,6 +214,28 @@ export class ColdTier {
 
   has(db: Db, key: string): boolean {
     return this.store !== null && this.store.get(db.coldSpace, key) !== undefined;
+  }
+
+  /** The store's key for the record of `key` (for prefetch). */
+  recordKey(db: Db, key: string): Buffer {
+    return lmdbKey(db.coldSpace, key);
+  }
+
+  /** Reads of the store on the command thread so far (ColdStore.reads). */
+  get reads(): number {
+    return this.store?.reads ?? 0;
+  }
+
+  /** Those of them that waited on the disk (ColdStore.slowReads). */
+  get slowReads(): number {
+    return this.store?.slowReads ?? 0;
+  }
+
+  /** Reads these records' pages off the command thread, then runs `done`; false (and no call) without a store. */
+  prefetch(recordKeys: Buffer[], done: () => void): boolean {
+    if (this.store === null) return false;
+    this.store.prefetch(recordKeys, done);
+    return true;
   }
 
   /**

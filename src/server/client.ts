@@ -63,8 +63,13 @@ export class Client implements KeyWatcher {
   heldPushes: Buffer[] | null = null;
   /** When pending output first passed the soft output buffer limit (unix s; 0: it is under). */
   softLimitReachedAt = 0;
-  /** The command that waits for a CLIENT PAUSE to end (its input is suspended meanwhile). */
+  /**
+   * The command that waits for a CLIENT PAUSE to end or for its cold keys to be read (its input is
+   * suspended meanwhile).
+   */
   postponed: string[] | null = null;
+  /** The command whose cold keys were just read: it runs without being parked again. */
+  prefetched: string[] | null = null;
   closeAfterReply = false;
   /** Set while blocked on keys (server/blocking.ts). */
   blocked: BlockedClient | null = null;

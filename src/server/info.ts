@@ -448,6 +448,7 @@ function tieringSection(server: Server): string {
     ['promotions', st.promotions],
     ['demotions', st.demotions],
     ['cold_reads', st.coldReads],
+    ['cold_reads_parked', st.parkedReads],
     ['demotion_failures', st.demoteFailures],
     ['cold_read_errors', st.readErrors],
   ]);

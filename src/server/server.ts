@@ -27,6 +27,7 @@ import { Client } from './client.js';
 import { UNCOUNTED_ERROR } from '../protocol/reply.js';
 import { Slowlog } from './slowlog.js';
 import { Blocking } from './blocking.js';
+import { ColdReads, type AsyncReadMode } from './cold-reads.js';
 import { createLogger, setLogLevel, type Logger } from './log.js';
 import { Config } from '../config/config.js';
 import { Keyspace } from '../keyspace/db.js';
@@ -119,6 +120,7 @@ export class Server {
   /** maxmemory and its policies (performEvictions before each command). */
   readonly eviction: Eviction;
   readonly blocking = new Blocking(this);
+  readonly coldReads = new ColdReads(this);
   readonly log: Logger;
   readonly runId = randomBytes(20).toString('hex');
   /** Replication IDs (INFO replication master_replid / master_replid2; DEBUG CHANGE-REPL-ID renews them). */
@@ -265,6 +267,7 @@ export class Server {
     cold.dir = cfg.getString('cold-tier-dir');
     cold.maxDiskBytes = cfg.getNumber('cold-tier-max-disk-bytes');
     cold.fitToMaxmemory(ev.maxmemory);
+    this.coldReads.setMode(cfg.getString('cold-tier-async-reads') as AsyncReadMode);
     this.keyspace.lfuParams.logFactor = cfg.getNumber('lfu-log-factor');
     this.keyspace.lfuParams.decayTime = cfg.getNumber('lfu-decay-time');
     this.pubsub.setLimits(cfg.getValue<readonly BufferLimit[]>('client-output-buffer-limit'));
@@ -597,14 +600,21 @@ export class Server {
         this.postponed.push(c);
         continue;
       }
-      const argv = c.postponed!;
-      c.postponed = null;
-      // Run the held command now, then let the rest of its input follow (resumeInput).
-      c.inputSuspended--;
-      processCommand(c, argv);
-      c.inputSuspended++;
-      this.resumeInput(c);
+      this.runHeld(c);
     }
+  }
+
+  /**
+   * Runs the command a client was held with (`postponed`: by a pause, or parked for a cold read),
+   * then lets the rest of its input follow (resumeInput).
+   */
+  runHeld(c: Client): void {
+    const argv = c.postponed!;
+    c.postponed = null;
+    c.inputSuspended--;
+    processCommand(c, argv);
+    c.inputSuspended++;
+    this.resumeInput(c);
   }
 
   resetStats(): void {

@@ -32,6 +32,8 @@
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+// The module binding: the global `performance` is a lazy getter, run on every access.
+import { performance } from 'node:perf_hooks';
 import type { Database, Transaction } from 'lmdb';
 
 /**
@@ -55,6 +57,11 @@ const HEADER = 1 + 8 + 4 + 4;
 const MAP_SIZE = 2 ** 40;
 /** The least `mappedBudget` (see the file comment): below it, reopening would cost more than it saves. */
 export const MIN_MAPPED_BUDGET = 32 << 20;
+/**
+ * A read of a record slower than this (ms) waited on the disk: a major page fault. Reads of pages
+ * the kernel has cached take tens of microseconds.
+ */
+const SLOW_READ_MS = 0.25;
 /** Reads between two looks at the process's mapped file pages (each look reads /proc). */
 const READS_PER_MAPPING_CHECK = 64;
 
@@ -85,9 +92,14 @@ export interface ReadView {
 export class ColdStore {
   /** Records removed but not yet deleted from LMDB, by LMDB key (latin1). */
   private readonly removed = new Map<string, Buffer>();
-  /** Read views and walks in progress: the environment cannot be reopened under them. */
+  /** Read views, walks and prefetches in progress: the environment cannot be reopened under them. */
   private readers = 0;
   private readsSinceCheck = 0;
+  /** Reads on this thread, and those of them that took longer than SLOW_READ_MS (they waited on the disk). */
+  reads = 0;
+  slowReads = 0;
+  /** Over budget while readers held the map: unmap when the next prefetch ends. */
+  private unmapDeferred = false;
   /** File-backed RSS of the process when the store opened: the program's own mapped files. */
   private readonly mappedAtOpen = mappedFileBytes();
   /** File pages (bytes) the store may keep mapped before it unmaps them all. */
@@ -131,7 +143,12 @@ export class ColdStore {
    */
   private unmapIfOverBudget(): void {
     this.readsSinceCheck = 0;
-    if (this.readers !== 0 || mappedFileBytes() - this.mappedAtOpen <= this.mappedBudget) return;
+    this.unmapDeferred = false;
+    if (mappedFileBytes() - this.mappedAtOpen <= this.mappedBudget) return;
+    if (this.readers !== 0) {
+      this.unmapDeferred = true;
+      return;
+    }
     void this.db.close();
     this.db = openEnvironment(this.dir);
   }
@@ -183,7 +200,26 @@ export class ColdStore {
   private read(k: Buffer): Buffer | undefined {
     if (this.removed.size !== 0 && this.removed.has(k.toString('latin1'))) return undefined;
     if (++this.readsSinceCheck === READS_PER_MAPPING_CHECK) this.unmapIfOverBudget();
-    return this.db.getBinary(k);
+    this.reads++;
+    const started = performance.now();
+    const value = this.db.getBinary(k);
+    if (performance.now() - started > SLOW_READ_MS) this.slowReads++;
+    return value;
+  }
+
+  /**
+   * Reads the records under these LMDB keys on a pool thread (lmdb's prefetch), so that their
+   * pages are in memory when they are read here; `done` runs on this thread afterwards. The
+   * environment is not reopened meanwhile (lmdb would wait for the thread, with two open at once).
+   */
+  prefetch(keys: Buffer[], done: () => void): void {
+    this.readers++;
+    void this.db.prefetch(keys, () => {
+      this.readers--;
+      done();
+      // A reopen it held back, once the reads it served are done.
+      if (this.unmapDeferred) this.unmapIfOverBudget();
+    });
   }
 
   /** Removes the record of `key` (see the file comment); returns the bytes it took, 0 when there was none. */

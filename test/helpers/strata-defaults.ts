@@ -10,7 +10,7 @@ export const STRATA_DEFAULTS: ReadonlyMap<string, { strata: string; redis: strin
 ]);
 
 /** Directives redis-server does not have: strata's own features (the cold tier). */
-export const STRATA_ONLY: ReadonlySet<string> = new Set(['cold-tier', 'cold-tier-dir', 'cold-tier-max-disk-bytes']);
+export const STRATA_ONLY: ReadonlySet<string> = new Set(['cold-tier', 'cold-tier-dir', 'cold-tier-max-disk-bytes', 'cold-tier-async-reads']);
 
 function setAside(name: string): boolean {
   return STRATA_DEFAULTS.has(name) || STRATA_ONLY.has(name);

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { loggedArgv } from '../helpers/aof-files.js';
+import { RawClient } from '../helpers/resp.js';
 
 const HEADROOM = 2 * 1024 * 1024;
 /** Groups of six keys (one per type), about 6 KB of data each: ~21 MB, ten times the headroom. */
@@ -176,6 +177,60 @@ describe('cold tier', () => {
     for (let n = 0; n < 20; n++) expect(await r.exists((await r.randomkeyBuffer())!)).toBe(1);
   }, 60_000);
 
+  it('parks reads of cold keys while a pool thread reads them (cold-tier-async-reads yes), replies in order', async () => {
+    expect(await r.config('GET', 'cold-tier-async-reads')).toEqual(['cold-tier-async-reads', 'auto']);
+    await expect(r.config('SET', 'cold-tier-async-reads', 'sometimes')).rejects.toThrow(/cold-tier-async-reads/);
+    await pushOut(r, 'parked');
+    await r.config('SET', 'cold-tier-async-reads', 'yes');
+    const parked = async (): Promise<number> => infoField(await tiering(), 'cold_reads_parked');
+    try {
+      const before = await parked();
+      // Pipelined on one connection: parked reads between writes and reads of keys in memory.
+      const res = (await r
+        .pipeline()
+        .getBuffer('s:10')
+        .set('hot:parked', 'v')
+        .lrangeBuffer('l:11', 0, -1)
+        .get('hot:parked')
+        .exists('s:12', 'no:such:key')
+        .strlen('s:13')
+        .exec())!;
+      for (const [err] of res) expect(err).toBeNull();
+      expect((res[0][1] as Buffer).equals(bytes(10, 1000))).toBe(true);
+      expect(hex(res[2][1] as Buffer[])).toBe(hex(Array.from({ length: 10 }, (_, j) => item(11, j))));
+      expect(res.map(([, v]) => v).filter((_, i) => i !== 0 && i !== 2)).toEqual(['OK', 'v', 1, 1000]);
+      // Every type, and several clients at once (their reads share prefetches).
+      const others = await Promise.all(Array.from({ length: 4 }, async () => {
+        const c = new Redis(server.port, { lazyConnect: true });
+        await c.connect();
+        return c;
+      }));
+      try {
+        await Promise.all(others.map((c, k) => checkGroup(c, 20 + k)));
+      } finally {
+        for (const c of others) c.disconnect();
+      }
+      expect(await parked()).toBeGreaterThanOrEqual(before + 4 + 4 * 6);
+      // EXEC reads synchronously: nothing parks.
+      const atExec = await parked();
+      const [[, value]] = (await r.multi().getBuffer('s:40').exec())!;
+      expect((value as Buffer).equals(bytes(40, 1000))).toBe(true);
+      expect(await parked()).toBe(atExec);
+
+      // CLIENT REPLY SKIP drops the reply of the parked command only; a client gone while parked is forgotten.
+      const raw = await RawClient.connect(server.port);
+      raw.send('CLIENT', 'REPLY', 'SKIP');
+      raw.send('STRLEN', 's:41');
+      expect(await raw.call('STRLEN', 's:42')).toBe(':1000\r\n');
+      raw.send('GET', 's:43');
+      raw.close();
+      expect(await r.ping()).toBe('PONG');
+      expect(infoField(await tiering(), 'cold_read_errors')).toBe(0);
+    } finally {
+      await r.config('SET', 'cold-tier-async-reads', 'auto');
+    }
+  });
+
   it('takes writes on cold keys of every type', async () => {
     await pushOut(r, 'writes');
     const i = 1;
@@ -290,7 +345,7 @@ describe('cold tier directives', () => {
   });
 
   it('are read from the command line and CONFIG SET, and cold-tier no deletes as Redis does', async () => {
-    expect(await r.config('GET', 'cold-tier*')).toEqual(['cold-tier', 'no', 'cold-tier-dir', 'spill', 'cold-tier-max-disk-bytes', '0']);
+    expect(await r.config('GET', 'cold-tier*')).toEqual(['cold-tier', 'no', 'cold-tier-dir', 'spill', 'cold-tier-max-disk-bytes', '0', 'cold-tier-async-reads', 'auto']);
     const used = infoField(await r.info('memory'), 'used_memory');
     await r.config('SET', 'maxmemory', String(used + 1024 * 1024));
     const p = r.pipeline();
