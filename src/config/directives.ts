@@ -275,7 +275,7 @@ export const DIRECTIVES: readonly Directive[] = [
   // 0: no bound. Beyond it demotions are refused and keys stay in memory (writes then get OOM errors).
   int('cold-tier-max-disk-bytes', 0, 0, LLONG_MAX, { memory: true }),
   // Reads of cold keys off the command thread, the command parked meanwhile (server/cold-reads.ts):
-  // always, never, or auto (once a read has waited on the disk, until reads are fast again).
+  // always, never, or auto (while reads on the command thread wait on the disk).
   choice('cold-tier-async-reads', [['auto', 0], ['yes', 1], ['no', 2]], 'auto'),
   int('cluster-link-sendbuf-limit', 0, 0, ULLONG_MAX, { unsigned: true, memory: true }),
   int('hash-max-listpack-entries', 512, 0, LONG_MAX, { alias: 'hash-max-ziplist-entries', unsigned: true }),
