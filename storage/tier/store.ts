@@ -62,6 +62,8 @@ export const MIN_MAPPED_BUDGET = 32 << 20;
  * the kernel has cached take tens of microseconds.
  */
 const SLOW_READ_MS = 0.25;
+/** Written after each reopen (see unmapIfOverBudget); shorter than any record's key, so outside every space. */
+const PRIMER_KEY = Buffer.from([0]);
 /** Reads between two looks at the process's mapped file pages (each look reads /proc). */
 const READS_PER_MAPPING_CHECK = 64;
 
@@ -151,6 +153,11 @@ export class ColdStore {
     }
     void this.db.close();
     this.db = openEnvironment(this.dir);
+    // lmdb's free-page list: in a reopened environment, a first write transaction that deletes
+    // records fails now and then inside mdb_page_alloc ("Invalid zero size key", "Invalid null txn
+    // id", MDB_BAD_VALSIZE / MDB_NOTFOUND / MDB_BAD_TXN). A small put first does not, and the
+    // failures are gone after it (test/unit/cold-store.test.ts reproduces them without it).
+    this.db.transactionSync(() => this.db.putSync(PRIMER_KEY, PRIMER_KEY));
   }
 
   /** True when removals wait for flushRemovals() (or the next batch). */

@@ -90,6 +90,55 @@ describe('cold store', () => {
     for (let i = 0; i < 160_000; i += 997) expect(store.get(0, keyOf(i))?.payload.equals(payload)).toBe(true);
   }, 60_000);
 
+  it('writes on after reopening, while keys are read, removed and demoted again (lmdb free-list failures)', async () => {
+    const store = freshStore();
+    const keyOf = (i: number): string => `key:${String(i).padStart(12, '0')}`;
+    const payload = (i: number): Buffer => Buffer.alloc(1040, i & 255);
+    const cold: number[] = [];
+    const promoted: number[] = [];
+    let next = 0;
+    let seed = 12345;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const failures: string[] = [];
+    for (let round = 0; round < 250; round++) {
+      // A demotion batch: new keys and keys promoted earlier, as eviction writes them.
+      try {
+        store.batch(() => {
+          for (let j = 0; j < 1000; j++) {
+            const i = promoted.length > 0 && j % 2 === 0 ? promoted.pop()! : next++;
+            store.put(0, { key: keyOf(i), expire: -1, stamp: 0, payload: payload(i) });
+            cold.push(i);
+          }
+        });
+      } catch (err) {
+        failures.push(`batch: ${(err as Error).message}`);
+      }
+      // Reads, a third of them promotions (the record is removed).
+      for (let r = 0; r < 300; r++) {
+        const at = random(cold.length);
+        const i = cold[at];
+        expect(store.get(0, keyOf(i))?.payload.equals(payload(i))).toBe(true);
+        if (r % 3 === 0) {
+          store.remove(0, keyOf(i));
+          cold[at] = cold[cold.length - 1];
+          cold.pop();
+          promoted.push(i);
+        }
+      }
+      // The removals go out at the end of the event-loop turn, as ColdTier flushes them.
+      await new Promise((resolve) => setImmediate(resolve));
+      try {
+        store.flushRemovals();
+      } catch (err) {
+        failures.push(`flush: ${(err as Error).message}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 60_000);
+
   it('a read view stays valid while batches go on (the environment is not reopened under it)', () => {
     const store = freshStore();
     store.batch(() => store.put(0, record('before', 1)));
